@@ -1,0 +1,74 @@
+// kbtriage parse: parse article files and print their records, no store.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli.h"
+#include "kbtriage/article_json.h"
+#include "kbtriage/article_xml.h"
+#include "kbtriage/parser.h"
+#include "render.h"
+
+namespace kbtriage::cli {
+
+namespace {
+
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = std::move(ss).str();
+  return true;
+}
+
+}  // namespace
+
+int run_parse(const Args& args) {
+  const Command& cmd = *std::find_if(commands().begin(), commands().end(),
+                                     [](const Command& c) { return std::string_view(c.name) == "parse"; });
+  bool json = false, sections = false;
+  std::vector<std::string> files;
+  ArgReader r(args, cmd);
+  while (r.next()) {
+    if (r.is("--json")) json = true;
+    else if (r.is("--sections")) sections = true;
+    else if (r.is_option() && r.current() != "-") r.unknown();
+    else files.push_back(r.current());
+  }
+  if (files.empty()) usage_error(cmd, "no FILE given");
+  int status = kExitOk;
+  RenderOptions opt{terminal_width(), stdout_is_terminal(), sections};
+  bool first = true;
+  for (const std::string& path : files) {
+    std::string bytes, error;
+    if (path == "-") {
+      std::ostringstream ss;
+      ss << std::cin.rdbuf();
+      bytes = std::move(ss).str();
+    } else if (!read_file(path, bytes, error)) {
+      std::cerr << path << ": " << error << '\n';
+      status = kExitUsage;
+      continue;
+    }
+    ParseResult result = parse_article(bytes);
+    if (!result.article) {
+      std::cerr << path << ":" << (result.error.starts_with("line ") ? result.error.substr(5) : " " + result.error) << '\n';
+      status = kExitUsage;
+      continue;
+    }
+    if (json) {
+      std::cout << article_to_json(*result.article) << '\n';
+    } else {
+      if (!first) std::cout << '\n' << std::string(static_cast<size_t>(std::min(opt.width, 79)), '-') << '\n';
+      render_article(std::cout, *result.article, opt);
+    }
+    first = false;
+  }
+  return status;
+}
+
+}  // namespace kbtriage::cli

@@ -1,0 +1,132 @@
+// kbtriage: the command-line front end. A table of subcommands over the
+// indexer and engine libraries; each parses its arguments, calls the library
+// and prints text or --json.
+#include <exception>
+#include <iostream>
+#include <string_view>
+
+#include "cli.h"
+#include "kbtriage/error.h"
+
+namespace kbtriage::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"index", "index [--db DIR] [--prune] [--jobs N] [--json] PATH...",
+       "parse article files and folders into the store",
+       "Walks files and folders, detects each file's form (raw text, web form, page text,\n"
+       "Q&A, article XML), parses on all cores and writes the store: SQLite records and the\n"
+       "Xapian index. Unchanged files are skipped; a changed file replaces its article.\n"
+       "An article id present in several files is one article: the raw text form wins over\n"
+       "XML, the web form and page text (see docs/store.md).\n\n"
+       "  --db DIR     the store (default $KBTRIAGE_DB, else ~/.local/share/kbtriage)\n"
+       "  --prune      remove articles whose files are gone from the given folders\n"
+       "  --jobs N     parser threads (default: the number of cores)\n"
+       "  --json       print the summary as JSON on standard output\n"
+       "  --quiet      no progress line\n\n"
+       "Safe to kill at any moment: the store stays consistent and the next run finishes the job.",
+       run_index},
+      {"parse", "parse [--json] [--sections] FILE...", "parse article files and print their records (no store)",
+       "Prints each article's metadata, symptom, cause and resolution records, quoted error\n"
+       "messages with their masked patterns, error codes and references. FILE may be - for\n"
+       "standard input.\n\n"
+       "  --json       one JSON object per article, one per line\n"
+       "  --sections   also print the article's sections\n\n"
+       "Files that are not articles are reported as FILE:LINE: reason (exit status 2).",
+       run_parse},
+      {"show", "show [--db DIR] [--json] [--sections] ID", "print an article of the store with its records",
+       "  --db DIR     the store\n"
+       "  --json       the article as one JSON object\n"
+       "  --sections   also print the article's sections\n\n"
+       "Exit status 1 when the store has no article ID.",
+       run_show},
+      {"export", "export --xml [--db DIR] [-o FILE] [ID...]", "write articles in the project's article XML",
+       "Writes the given articles (all when no ID is given) as article XML, the form other\n"
+       "knowledge-base sources are fed in with; `kbtriage index FILE.xml` reads it back.\n\n"
+       "  --db DIR     the store\n"
+       "  -o FILE      write to FILE instead of standard output",
+       run_export},
+      {"check", "check [--db DIR] [--json]", "verify that the store is intact and its two sides agree",
+       "Runs SQLite's integrity check and compares the article sets (ids and content hashes) of\n"
+       "the SQLite records and the Xapian index at the store's committed generation.\n"
+       "Exit status 0 when they agree, 2 with the problems listed otherwise.",
+       run_check},
+  };
+  return kCommands;
+}
+
+namespace {
+
+void print_overview(std::ostream& out) {
+  out << "kbtriage: find the knowledge-base article for an error, with its cause and resolution\n\n"
+         "usage: kbtriage COMMAND [ARGS]\n\ncommands:\n";
+  for (const Command& c : commands()) {
+    out << "  " << c.name << std::string(10 - std::string_view(c.name).size(), ' ') << c.summary << '\n';
+  }
+  out << "\n`kbtriage help COMMAND` (or COMMAND --help) shows a command's options.\n"
+         "Exit status: 0 ok, 1 nothing found, 2 bad usage or bad input.\n";
+}
+
+const Command* find(std::string_view name) {
+  for (const Command& c : commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+void print_help(const Command& c) {
+  std::cout << "usage: kbtriage " << c.usage << "\n\n" << c.summary << ".\n\n" << c.help << '\n';
+}
+
+}  // namespace
+
+}  // namespace kbtriage::cli
+
+int main(int argc, char** argv) {
+  using namespace kbtriage::cli;
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) {
+    print_overview(std::cerr);
+    return kExitUsage;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    if (argc > 2) {
+      if (const Command* c = find(argv[2])) {
+        print_help(*c);
+        return kExitOk;
+      }
+      std::cerr << "kbtriage: no command '" << argv[2] << "'\n";
+      return kExitUsage;
+    }
+    print_overview(std::cout);
+    return kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "kbtriage 0.1.0\n";
+    return kExitOk;
+  }
+  const Command* cmd = find(name);
+  if (!cmd) {
+    std::cerr << "kbtriage: no command '" << name << "'\n\n";
+    print_overview(std::cerr);
+    return kExitUsage;
+  }
+  Args args(argv + 2, argv + argc);
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") {
+      print_help(*cmd);
+      return kExitOk;
+    }
+  }
+  try {
+    return cmd->run(args);
+  } catch (const kbtriage::Error& e) {
+    std::cerr << "kbtriage " << cmd->name << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "kbtriage " << cmd->name << ": internal error: " << e.what() << '\n';
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,56 @@
+// Read access to a store, for the front ends (show, export, and later search
+// and match). Sees one consistent generation: the SQLite rows that the Xapian
+// index was committed with, even while an index run writes the store.
+//
+// Not thread-safe: one Store per thread (opening is cheap).
+// Throws StoreError when the folder is not a store or cannot be read.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kbtriage/article.h"
+
+namespace kbtriage {
+
+struct StoreStats {
+  uint64_t generation = 0;
+  size_t sqlite_articles = 0;  // live articles in SQLite at that generation
+  size_t xapian_documents = 0;
+};
+
+// What check() found; empty `problems` means the two sides agree.
+struct StoreCheck {
+  StoreStats stats;
+  std::vector<std::string> problems;
+};
+
+class Store {
+ public:
+  explicit Store(const std::string& dir);
+  ~Store();
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+
+  // Moves to the newest committed generation (after an index run).
+  void refresh();
+
+  uint64_t generation() const;
+  std::optional<Article> article(std::string_view id);
+  // Live article ids, sorted.
+  std::vector<std::string> ids();
+  StoreStats stats();
+  // PRAGMA integrity_check, and SQLite and Xapian holding the same article
+  // set with the same content hashes.
+  StoreCheck check();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kbtriage

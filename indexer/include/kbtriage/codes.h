@@ -1,0 +1,26 @@
+// Error-code recognition and normalisation. The same function reads articles
+// (indexer), queries (search) and input lines (rules), so that every notation
+// of one code meets in one canonical form:
+//   0x80004005, 80004005, -2147467259, 2147500037  ->  "0x80004005"   (hresult)
+//   STOP 0xA, STOP: 0x0000000A, Stop 0000000a      ->  "STOP 0x0000000A" (stop)
+//   Event ID: 1001, event ID 1001, EventID 1001    ->  "EVENT 1001"   (event)
+//   error 1067, System error 5, Error #10036       ->  "ERR 1067"     (error)
+//   error C2065, fatal error LNK2001, R6025        ->  "C2065"        (tool)
+//   E_OUTOFMEMORY, ERROR_ACCESS_DENIED, WSAEINTR   ->  "E_OUTOFMEMORY" (name)
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kbtriage/article.h"
+
+namespace kbtriage {
+
+// All codes in `text`, each once, in order of first appearance.
+std::vector<ErrorCode> extract_codes(std::string_view text);
+
+// Adds the codes of `text` to `codes`, skipping those already there.
+void add_codes(std::string_view text, std::vector<ErrorCode>& codes);
+
+}  // namespace kbtriage

@@ -1,0 +1,35 @@
+// Masking of the variable parts of a message, shared by the indexer (message
+// patterns), the search layer (pasted queries) and the rule engine (input
+// lines), so that "Synchronizing Mailbox 'jsmith'" and the article's
+// "Synchronizing Mailbox 'testuser'" both become "Synchronizing Mailbox '<name>'".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kbtriage {
+
+// Placeholders written by mask_variables(). Each stands for one kind of
+// variable part; <#> is also how the articles themselves write "a number".
+inline constexpr std::string_view kMaskNumber = "<#>";
+inline constexpr std::string_view kMaskHex = "<hex>";
+inline constexpr std::string_view kMaskPath = "<path>";
+inline constexpr std::string_view kMaskFile = "<file>";
+inline constexpr std::string_view kMaskName = "<name>";
+inline constexpr std::string_view kMaskTime = "<time>";
+inline constexpr std::string_view kMaskDate = "<date>";
+inline constexpr std::string_view kMaskVar = "<var>";
+inline constexpr std::string_view kMaskGuid = "<guid>";
+inline constexpr std::string_view kMaskEmail = "<email>";
+
+// Returns `text` with whitespace collapsed and variable parts replaced by the
+// placeholders above: times, dates, GUIDs, e-mail addresses, paths (C:\...,
+// \\server\share, /a/b), file names with an extension, single-quoted names,
+// printf/%1-style and <...> placeholders, hex numbers and plain numbers.
+// Error codes are kept: 8-digit hex HRESULTs (0x8xxxxxxx) and a number right
+// after "error", "code", "ID", "STOP" or "#", because a different code is a
+// different problem while a different file name is not.
+// Deterministic and total: any byte sequence gives a result.
+std::string mask_variables(std::string_view text);
+
+}  // namespace kbtriage

@@ -1,0 +1,53 @@
+// Text primitives shared by the parser, the search layer and the rule engine:
+// decoding article bytes to UTF-8, line splitting, trimming, case folding.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kbtriage {
+
+// Why a byte sequence is not text we can parse; empty when it is.
+// Binary files (NUL bytes, many control characters) and empty files are refused.
+std::string why_not_text(std::string_view bytes);
+
+// Decodes article bytes to UTF-8 with LF line ends. Valid UTF-8 (with or
+// without a BOM) is kept; anything else is read as Windows-1252, which is a
+// superset of ASCII and what the archive's non-ASCII bytes are. CRLF and lone
+// CR become LF. Never fails: every byte maps to something.
+std::string decode_to_utf8(std::string_view bytes);
+
+// True when `s` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view s);
+
+// Splits on '\n'; the views point into `text`. A trailing newline does not
+// produce an empty last line.
+std::vector<std::string_view> split_lines(std::string_view text);
+
+std::string_view trim(std::string_view s);
+std::string_view trim_left(std::string_view s);
+std::string_view trim_right(std::string_view s);
+
+// ASCII lower-casing; bytes >= 0x80 are left alone.
+std::string to_lower_ascii(std::string_view s);
+bool starts_with_nocase(std::string_view s, std::string_view prefix);
+bool contains_nocase(std::string_view haystack, std::string_view needle);
+
+// Collapses runs of whitespace (including newlines) into one space and trims.
+std::string collapse_whitespace(std::string_view s);
+
+// Number of leading spaces, counting a tab as advancing to the next multiple of 8.
+int indentation(std::string_view line);
+
+inline bool is_ascii_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_ascii_upper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+inline char lower_ascii(char c) { return is_ascii_upper(c) ? static_cast<char>(c + 32) : c; }
+
+}  // namespace kbtriage

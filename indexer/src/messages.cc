@@ -1,0 +1,195 @@
+// Finding the error messages an article quotes: indented blocks introduced by
+// "you receive the following error message:", "Outlook98 reports:" and the
+// like, and double-quoted strings in sentences about errors.
+#include <algorithm>
+#include <iterator>
+#include <array>
+
+#include "kbtriage/mask.h"
+#include "kbtriage/text.h"
+#include "parse_internal.h"
+
+namespace kbtriage::detail {
+
+namespace {
+
+bool is_list_marker(std::string_view t) {
+  if (t.empty()) return false;
+  if (t[0] == '-' || t[0] == '*' || t.starts_with("\xE2\x80\xA2")) return true;
+  size_t i = 0;
+  while (i < t.size() && i < 3 && is_ascii_digit(t[i])) ++i;
+  if (i > 0 && i < t.size() && (t[i] == '.' || t[i] == ')')) return true;
+  return t.size() > 2 && t[0] >= 'a' && t[0] <= 'h' && (t[1] == '.' || t[1] == ')') && t[2] == ' ';
+}
+
+// Words in an introducing sentence that announce a message rather than code.
+constexpr std::string_view kIntroCues[] = {
+    "error", "message", "receive", "report", "display", "appear", "logged", "log:",
+    "logs", "prompt", "warning", "states", "reads", "says", "returns", "following text",
+    "dialog", "entries", "entry", "popup", "pop-up", "alert"};
+constexpr std::string_view kIntroAntiCues[] = {
+    "code", "sample", "example", "syntax", "steps", "procedure", "program", "macro",
+    "following lines to", "statement"};
+
+bool introduces_message(std::string_view sentence) {
+  if (sentence.empty() || sentence.back() != ':') return false;
+  bool cue = std::any_of(std::begin(kIntroCues), std::end(kIntroCues),
+                         [&](std::string_view c) { return contains_nocase(sentence, c); });
+  if (!cue) return false;
+  // "error message" wins over "the following code gives this error message:".
+  bool strong = contains_nocase(sentence, "error message") || contains_nocase(sentence, "you receive") ||
+                contains_nocase(sentence, "reports:") || contains_nocase(sentence, "is logged") ||
+                contains_nocase(sentence, "are logged");
+  if (strong) return true;
+  return std::none_of(std::begin(kIntroAntiCues), std::end(kIntroAntiCues),
+                      [&](std::string_view c) { return contains_nocase(sentence, c); });
+}
+
+// Last sentence of a prose paragraph (what introduces the block after it).
+std::string_view last_sentence(std::string_view text) {
+  size_t end = text.size();
+  size_t i = end > 1 ? end - 1 : 0;
+  while (i > 0) {
+    if ((text[i - 1] == '.' || text[i - 1] == '?' || text[i - 1] == '!') && text[i] == ' ') break;
+    --i;
+  }
+  return text.substr(i);
+}
+
+bool looks_like_log_line(std::string_view t) {
+  return !t.empty() && (is_ascii_digit(t[0]) || t[0] == '[');
+}
+
+bool is_code_like(std::string_view t) {
+  // Listings: braces, statements, comments, assignments.
+  if (t.ends_with(";") || t.ends_with("{") || t.ends_with("}") || t.starts_with("//") ||
+      t.starts_with("/*") || t.starts_with("#include") || t.starts_with("REM ") ||
+      t.starts_with("'")) {
+    return true;
+  }
+  return false;
+}
+
+void add_message(Article& a, std::string text, const std::string& section) {
+  if (text.size() < 6 || text.size() > 1200) return;
+  for (const Message& m : a.messages) {
+    if (m.text == text) return;
+  }
+  std::string pattern = mask_variables(text);
+  a.messages.push_back({std::move(text), std::move(pattern), section});
+}
+
+void take_block(Article& a, const Paragraph& block, bool log_intro, const std::string& section) {
+  std::vector<std::string_view> lines;
+  for (std::string_view l : block.lines) {
+    std::string_view t = trim(l);
+    if (!t.empty()) lines.push_back(t);
+  }
+  if (lines.empty() || lines.size() > 24) return;
+  if (std::any_of(lines.begin(), lines.end(), is_code_like)) return;
+  bool per_line = log_intro || (lines.size() > 2 && std::all_of(lines.begin(), lines.end(), looks_like_log_line));
+  if (per_line) {
+    for (std::string_view l : lines) add_message(a, std::string(l), section);
+    return;
+  }
+  std::string text;
+  for (size_t i = 0; i < lines.size() && i < 12; ++i) {
+    if (i) text += '\n';
+    text += lines[i];
+  }
+  add_message(a, std::move(text), section);
+}
+
+constexpr std::string_view kQuoteCues[] = {
+    "error", "message", "receive", "display", "appear", "report", "warning", "prompt",
+    "states", "returns", "reads", "says", "fail", "dialog"};
+
+// "..." strings in a prose paragraph whose sentence is about an error.
+void take_quoted_strings(Article& a, std::string_view text, const std::string& section) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t open = text.find('"', i);
+    size_t open_len = 1;
+    size_t curly = text.find("\xE2\x80\x9C", i);  // left double quotation mark
+    if (curly != std::string_view::npos && curly < open) { open = curly; open_len = 3; }
+    if (open == std::string_view::npos) return;
+    size_t close = open_len == 1 ? text.find('"', open + 1) : text.find("\xE2\x80\x9D", open + 3);
+    if (close == std::string_view::npos) return;
+    std::string_view inner = trim(text.substr(open + open_len, close - open - open_len));
+    // The sentence the quote stands in, for its cue words.
+    size_t s_begin = text.rfind(". ", open);
+    s_begin = s_begin == std::string_view::npos ? 0 : s_begin;
+    size_t s_end = text.find(". ", close);
+    std::string_view sentence = text.substr(s_begin, (s_end == std::string_view::npos ? text.size() : s_end) - s_begin);
+    bool words = std::count(inner.begin(), inner.end(), ' ') >= 2;
+    bool cue = std::any_of(std::begin(kQuoteCues), std::end(kQuoteCues),
+                           [&](std::string_view c) { return contains_nocase(sentence, c); });
+    bool quotation_marks_note = contains_nocase(inner, "quotation mark");
+    if (inner.size() >= 12 && words && cue && !quotation_marks_note) {
+      add_message(a, std::string(inner), section);
+    }
+    i = close + (open_len == 1 ? 1 : 3);
+  }
+}
+
+}  // namespace
+
+std::vector<Paragraph> split_paragraphs(std::string_view text) {
+  std::vector<Paragraph> out;
+  Paragraph cur;
+  auto flush = [&] {
+    if (!cur.lines.empty()) out.push_back(std::move(cur));
+    cur = Paragraph{};
+  };
+  bool in_list_item = false;
+  for (std::string_view line : split_lines(text)) {
+    std::string_view t = trim(line);
+    if (t.empty()) {
+      flush();
+      in_list_item = false;
+      continue;
+    }
+    int ind = indentation(line);
+    bool list = is_list_marker(t);
+    bool quoted = ind >= 2 && !list && !(in_list_item && ind >= 2 && ind <= 6 && !cur.quoted);
+    if (list) in_list_item = true;
+    if (!cur.lines.empty() && quoted != cur.quoted) flush();
+    cur.quoted = quoted;
+    cur.lines.push_back(line);
+  }
+  flush();
+  return out;
+}
+
+std::string paragraph_text(const Paragraph& p) {
+  std::string out;
+  for (std::string_view l : p.lines) {
+    std::string_view t = trim(l);
+    if (t.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+void extract_messages(Article& a) {
+  for (const Section& s : a.sections) {
+    std::vector<Paragraph> paras = split_paragraphs(s.text);
+    bool introduced = false, log_intro = false;
+    for (const Paragraph& p : paras) {
+      if (!p.quoted) {
+        std::string text = paragraph_text(p);
+        std::string_view last = last_sentence(text);
+        introduced = introduces_message(last);
+        log_intro = introduced && (contains_nocase(last, "log") || contains_nocase(last, "entries"));
+        take_quoted_strings(a, text, s.heading);
+        continue;
+      }
+      // Blocks after an introducing sentence: one or more (separated by blank
+      // lines) until the prose resumes.
+      if (introduced) take_block(a, p, log_intro, s.heading);
+    }
+  }
+}
+
+}  // namespace kbtriage::detail

@@ -1,0 +1,85 @@
+// The one writer of a store (internal to the indexer). Keeps SQLite and
+// Xapian in step with generations:
+//   1. rows of generation G+1 are written to SQLite and committed;
+//   2. the Xapian documents are committed with metadata generation = G+1
+//      (the commit point: readers see SQLite rows with gen <= Xapian's);
+//   3. older versions are dropped and pending source rows applied.
+// Opening the writer finishes an interrupted step 3 or discards the rows of
+// an interrupted step 1, so a kill at any moment leaves a consistent store.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kbtriage/article.h"
+#include "sqlite_db.h"
+
+namespace kbtriage {
+
+// What the store knows of one source file.
+struct SourceRow {
+  std::string path;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  std::string hash;
+  std::string id;      // article id, empty when skipped
+  std::string status;  // "indexed", "duplicate", "skipped"
+  std::string reason;  // for skipped and duplicate
+};
+
+// The source currently providing an article.
+struct CurrentSource {
+  std::string path;
+  int rank = 0;
+};
+
+class StoreWriter {
+ public:
+  // Creates the folder and store when missing. Throws StoreLockedError when
+  // another writer holds it, StoreError when it cannot be opened.
+  explicit StoreWriter(const std::string& dir);
+  ~StoreWriter();
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  std::unordered_map<std::string, SourceRow> load_sources();
+  std::optional<CurrentSource> current(std::string_view id);
+  // Paths of sources that hold `id` but lost to another form.
+  std::vector<std::string> duplicate_sources(std::string_view id);
+
+  void put(const Article& a, Xapian::Document doc, const SourceRow& source, int rank,
+           const std::vector<std::string>& spelling);
+  void remove(std::string_view id);
+  void note_source(const SourceRow& source);
+  void forget_source(std::string_view path);
+
+  size_t pending() const { return pending_; }
+  // Ends the current generation (steps 1-3). No-op when nothing is pending.
+  void commit();
+
+  uint64_t generation() const { return generation_; }
+  size_t article_count();
+
+ private:
+  void begin_if_needed();
+  void create_schema();
+  void recover();
+  void finalize(uint64_t gen);
+
+  std::string dir_;
+  int lock_fd_ = -1;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<Xapian::WritableDatabase> xdb_;
+  std::unique_ptr<Transaction> txn_;
+  uint64_t generation_ = 0;
+  size_t pending_ = 0;
+};
+
+}  // namespace kbtriage

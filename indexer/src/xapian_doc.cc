@@ -1,0 +1,94 @@
+#include "xapian_doc.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "kbtriage/schema.h"
+#include "kbtriage/text.h"
+
+namespace kbtriage {
+
+namespace {
+
+constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
+
+void add_spelling_words(std::string_view text, std::unordered_set<std::string>& out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    size_t b = i;
+    while (i < text.size() && (is_ascii_alnum(text[i]) || text[i] == '\'')) ++i;
+    if (i - b >= 4 && i - b <= 30) out.insert(to_lower_ascii(text.substr(b, i - b)));
+  }
+}
+
+}  // namespace
+
+std::string id_term(std::string_view id) { return std::string(schema::kPrefixId) + std::string(id); }
+
+std::string boolean_term(std::string_view prefix, std::string_view value) {
+  std::string t(prefix);
+  t += to_lower_ascii(trim(value));
+  if (t.size() > kMaxTermBytes) t.resize(kMaxTermBytes);
+  return t;
+}
+
+DocBuilder::DocBuilder() { tg_.set_stemmer(Xapian::Stem("english")); }
+
+Xapian::Document DocBuilder::build(const Article& a, std::string_view content_hash,
+                                   std::vector<std::string>& spelling) {
+  using namespace schema;
+  Xapian::Document doc;
+  tg_.set_document(doc);
+  auto field = [&](std::string_view text, unsigned weight, std::string_view prefix) {
+    if (text.empty()) return;
+    tg_.index_text(std::string(text), weight, std::string(prefix));
+    tg_.index_text(std::string(text), weight);
+    tg_.increase_termpos();
+  };
+  field(a.title, kWeightTitle, kPrefixTitle);
+  for (const Record& r : a.symptoms) field(r.text, kWeightSymptom, kPrefixSymptom);
+  for (const Record& r : a.causes) field(r.text, kWeightCauseResolution, kPrefixCause);
+  for (const Record& r : a.resolutions) field(r.text, kWeightCauseResolution, kPrefixResolution);
+  for (const Message& m : a.messages) field(m.text, kWeightMessage, kPrefixMessage);
+  for (const Section& s : a.sections) {
+    tg_.index_text(s.text);
+    tg_.increase_termpos();
+  }
+  if (!a.product.empty()) tg_.index_text_without_positions(a.product, 1, std::string(kPrefixProductText));
+  if (!a.additional_words.empty()) tg_.index_text_without_positions(a.additional_words);
+
+  doc.add_boolean_term(id_term(a.id));
+  if (!a.product_tag.empty()) doc.add_boolean_term(boolean_term(kPrefixProduct, a.product_tag));
+  for (const std::string& v : a.versions) {
+    doc.add_boolean_term(boolean_term(kPrefixVersion, v));
+    size_t colon = v.find(':');
+    if (colon != std::string::npos) doc.add_boolean_term(boolean_term(kPrefixVersion, v.substr(colon + 1)));
+  }
+  for (const ErrorCode& c : a.codes) doc.add_boolean_term(boolean_term(kPrefixCode, c.code));
+  if (!a.issue_type.empty()) doc.add_boolean_term(boolean_term(kPrefixIssueType, a.issue_type));
+  if (a.last_modified.size() >= 4) doc.add_boolean_term(std::string(kPrefixYear) + a.last_modified.substr(0, 4));
+  doc.add_boolean_term(std::string(kPrefixFormat) + format_name(a.format));
+
+  std::string date = a.last_modified;
+  date.erase(std::remove(date.begin(), date.end(), '-'), date.end());
+  doc.add_value(kSlotDate, date);
+  doc.add_value(kSlotProduct, a.product_tag);
+  doc.add_value(kSlotIssueType, a.issue_type);
+  doc.add_value(kSlotContentHash, std::string(content_hash));
+
+  nlohmann::json data = {{"id", a.id}, {"title", a.title}, {"product", a.product},
+                         {"date", a.last_modified}, {"issue_type", a.issue_type}};
+  doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+
+  std::unordered_set<std::string> words;
+  add_spelling_words(a.title, words);
+  for (const Record& r : a.symptoms) add_spelling_words(r.text, words);
+  for (const Message& m : a.messages) add_spelling_words(m.text, words);
+  spelling.insert(spelling.end(), words.begin(), words.end());
+  return doc;
+}
+
+}  // namespace kbtriage
