@@ -1,4 +1,5 @@
 // kbtriage show / export / check: reading the store.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -77,6 +78,20 @@ int run_export(const Args& args) {
     }
   }
   if (articles.empty()) return kExitNotFound;
+  if (!out_path.empty() && (out_path.ends_with("/") || std::filesystem::is_directory(out_path))) {
+    // A folder: one file per article, the form the indexer reads back.
+    std::filesystem::create_directories(out_path);
+    for (const Article& a : articles) {
+      std::string path = (std::filesystem::path(out_path) / (a.id + ".xml")).string();
+      std::ofstream f(path, std::ios::binary);
+      f << articles_to_xml_document({a});
+      if (!f.flush()) {
+        std::cerr << "kbtriage export: " << path << ": cannot write\n";
+        return kExitUsage;
+      }
+    }
+    return status;
+  }
   std::string doc = articles_to_xml_document(articles);
   if (out_path.empty()) {
     std::cout << doc;

@@ -40,11 +40,13 @@ const std::vector<Command>& commands() {
        "  --sections   also print the article's sections\n\n"
        "Exit status 1 when the store has no article ID.",
        run_show},
-      {"export", "export --xml [--db DIR] [-o FILE] [ID...]", "write articles in the project's article XML",
+      {"export", "export --xml [--db DIR] [-o FILE|DIR/] [ID...]", "write articles in the project's article XML",
        "Writes the given articles (all when no ID is given) as article XML, the form other\n"
-       "knowledge-base sources are fed in with; `kbtriage index FILE.xml` reads it back.\n\n"
+       "knowledge-base sources are fed in with. Several articles go in one <articles> document;\n"
+       "with -o DIR/ each goes in its own DIR/ID.xml, which `kbtriage index DIR` reads back.\n\n"
        "  --db DIR     the store\n"
-       "  -o FILE      write to FILE instead of standard output",
+       "  -o FILE      write to FILE instead of standard output\n"
+       "  -o DIR/      one file per article in DIR",
        run_export},
       {"check", "check [--db DIR] [--json]", "verify that the store is intact and its two sides agree",
        "Runs SQLite's integrity check and compares the article sets (ids and content hashes) of\n"

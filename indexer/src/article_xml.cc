@@ -180,6 +180,13 @@ std::vector<ParseResult> articles_from_xml(std::string_view text) {
   return out;
 }
 
-ParseResult article_from_xml(std::string_view text) { return std::move(articles_from_xml(text).front()); }
+ParseResult article_from_xml(std::string_view text) {
+  std::vector<ParseResult> all = articles_from_xml(text);
+  if (all.size() > 1) {
+    return {std::nullopt, "line 1: <articles> holds " + std::to_string(all.size()) +
+                              " articles; an article file holds one (kbtriage export --xml -o DIR/ writes one per file)"};
+  }
+  return std::move(all.front());
+}
 
 }  // namespace kbtriage

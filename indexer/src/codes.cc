@@ -199,7 +199,7 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
       } else if (prev_event || prev_eventid) {
         out.add("EVENT " + std::to_string(*v), "event", t);
         continue;
-      } else if (prev_error && t.size() <= 6) {
+      } else if (prev_error && t.size() <= 6 && *v > 0) {
         out.add("ERR " + std::to_string(*v), "error", t);
         continue;
       } else {

@@ -72,6 +72,7 @@ bool parse_title_line(std::string_view t, Article& a) {
   if (colon == std::string_view::npos || !is_article_id(t.substr(0, colon))) return false;
   if (a.id.empty()) a.id = normalize_id(t.substr(0, colon));
   a.title = std::string(trim(t.substr(colon + 2)));
+  if (a.format == Format::kWeb) a.title = decode_html_entities(a.title);
   return true;
 }
 
@@ -132,7 +133,7 @@ std::string parse_web(const Lines& lines, Article& a, Lines& body) {
       std::string_view t = trim(lines[i]);
       if (starts_with_nocase(t, "title:")) {
         std::string title = yaml_unquote(t.substr(6));
-        if (!parse_title_line(title, a)) a.title = title;
+        if (!parse_title_line(title, a)) a.title = decode_html_entities(title);
       }
     }
     ++i;

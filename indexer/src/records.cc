@@ -47,7 +47,8 @@ constexpr std::string_view kSymptomCues[] = {
     "the following behavior", "may not work", "cannot ", "when you ", "if you try", "does not ",
     "do not ", "will not ", "won't ", "doesn't ", "don't ", "is not ", "are not ", "may not ",
     "might not ", "can not ", "behaves", "behavior", "allows you to", "will allow", "instead of",
-    "it is not possible", "there is no way", "is ignored", "are ignored", "only "};
+    "it is not possible", "there is no way", "is ignored", "are ignored", "only ",
+    "error is generated", "will be generated", "is generated", "are generated"};
 
 constexpr std::string_view kCauseCues[] = {
     "because", "is caused by", "are caused by", "caused by", "the cause", "the reason",

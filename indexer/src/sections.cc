@@ -205,7 +205,9 @@ std::vector<std::string_view> strip_trailer(std::vector<std::string_view> body, 
         if (std::find(a.versions.begin(), a.versions.end(), v) == a.versions.end()) a.versions.push_back(v);
       }
     } else if (key == "Issue type") {
-      a.issue_type = std::string(value);
+      // "kbhowto kbinfo": the first is the article's type.
+      auto types = split_list(value, " ,\t");
+      if (!types.empty()) a.issue_type = types.front();
     }
   }
   if (aqw == cut) {

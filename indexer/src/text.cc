@@ -163,6 +163,43 @@ std::string collapse_whitespace(std::string_view s) {
   return out;
 }
 
+std::string decode_html_entities(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    size_t semi = s[i] == '&' ? s.find(';', i) : std::string_view::npos;
+    if (semi == std::string_view::npos || semi - i > 10) {
+      out += s[i];
+      continue;
+    }
+    std::string_view ent = s.substr(i + 1, semi - i - 1);
+    char32_t cp = 0;
+    if (ent == "quot") cp = '"';
+    else if (ent == "amp") cp = '&';
+    else if (ent == "lt") cp = '<';
+    else if (ent == "gt") cp = '>';
+    else if (ent == "apos") cp = '\'';
+    else if (ent == "nbsp") cp = ' ';
+    else if (ent.size() > 1 && ent[0] == '#') {
+      bool hex = ent[1] == 'x' || ent[1] == 'X';
+      for (char c : ent.substr(hex ? 2 : 1)) {
+        int d = is_ascii_digit(c) ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0 || cp > 0x10FFFF) { cp = 0; break; }
+        cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(d);
+      }
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0;
+    }
+    if (cp == 0) {
+      out += s[i];
+      continue;
+    }
+    append_utf8(out, cp);
+    i = semi;
+  }
+  return out;
+}
+
 int indentation(std::string_view line) {
   int col = 0;
   for (char c : line) {

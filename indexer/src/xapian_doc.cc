@@ -42,13 +42,16 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
   using namespace schema;
   Xapian::Document doc;
   tg_.set_document(doc);
+  // Records and messages repeat text of the sections, which are indexed
+  // unprefixed already: they go in under their own prefix only.
   auto field = [&](std::string_view text, unsigned weight, std::string_view prefix) {
     if (text.empty()) return;
     tg_.index_text(std::string(text), weight, std::string(prefix));
-    tg_.index_text(std::string(text), weight);
     tg_.increase_termpos();
   };
   field(a.title, kWeightTitle, kPrefixTitle);
+  tg_.index_text(a.title, kWeightTitle);
+  tg_.increase_termpos();
   for (const Record& r : a.symptoms) field(r.text, kWeightSymptom, kPrefixSymptom);
   for (const Record& r : a.causes) field(r.text, kWeightCauseResolution, kPrefixCause);
   for (const Record& r : a.resolutions) field(r.text, kWeightCauseResolution, kPrefixResolution);

@@ -33,7 +33,8 @@ std::string article_to_xml(const Article& article);
 // A whole document: declaration, and <articles> around several.
 std::string articles_to_xml_document(const std::vector<Article>& articles);
 
-// Parses a document holding one <article> (or the first under <articles>).
+// Parses a document holding one <article> (also under <articles>). A
+// document with several articles is refused: an article file is one article.
 // Errors name the line: "line 7: <article> needs an id attribute".
 ParseResult article_from_xml(std::string_view text);
 

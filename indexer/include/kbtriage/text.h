@@ -37,6 +37,10 @@ bool contains_nocase(std::string_view haystack, std::string_view needle);
 // Collapses runs of whitespace (including newlines) into one space and trims.
 std::string collapse_whitespace(std::string_view s);
 
+// Decodes the HTML character references the web form writes in titles
+// (&quot; &amp; &lt; &gt; &apos; &#95; &#x5F;). Unknown ones are kept as written.
+std::string decode_html_entities(std::string_view s);
+
 // Number of leading spaces, counting a tab as advancing to the next multiple of 8.
 int indentation(std::string_view line);
 
