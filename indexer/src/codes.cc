@@ -137,12 +137,14 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
     std::string_view g = gap(a, b);
     if (g.size() > 4) return false;
     return std::all_of(g.begin(), g.end(), [](char c) {
-      return c == ' ' || c == '\t' || c == ':' || c == '#' || c == '=' || c == '(' || c == '\n';
+      return c == ' ' || c == '\t' || c == ':' || c == '#' || c == '=' || c == '(' || c == '\n' || c == '\'';
     });
   };
 
+  size_t skip_until = 0;  // the parameters of a STOP message: addresses, not codes
   for (size_t k = 0; k < tokens.size(); ++k) {
     std::string_view t = tokens[k].text;
+    if (tokens[k].begin < skip_until) continue;
     const bool prev_stop = k > 0 && equals_nocase(word(k - 1), "stop") && close_gap(k - 1, k);
     const bool prev_error = k > 0 && close_gap(k - 1, k) &&
                             (is_error_word(word(k - 1)) ||
@@ -162,6 +164,11 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
       if (prev_stop) {
         size_t from = tokens[k - 1].begin, to = tokens[k].begin + t.size();
         out.add(stop_code(*v), "stop", s.substr(from, to - from));
+        size_t open = s.find_first_not_of(" \t", to);
+        if (open != std::string_view::npos && s[open] == '(') {
+          size_t close = s.find(')', open);
+          skip_until = close == std::string_view::npos ? open : close;
+        }
       }
       else if (*v >= 0x80000000u) out.add(hresult_code(*v), "hresult", t);
       else if (prev_error && *v > 0) out.add("ERR " + std::to_string(*v), "error", t);

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "kbtriage/article_json.h"
 #include "kbtriage/parser.h"
 #include "store_writer.h"
 #include "xapian_doc.h"
@@ -90,6 +91,7 @@ bool read_all(const std::string& path, std::string& out) {
 struct Parsed {
   std::string hash;
   std::optional<Article> article;
+  std::string body;  // the article's JSON
   std::string error;
   Xapian::Document doc;
   std::vector<std::string> spelling;
@@ -152,6 +154,7 @@ class ParsePool {
       return p;
     }
     p.doc = builder.build(*r.article, p.hash, p.spelling);
+    p.body = article_to_json(*r.article);
     p.article = std::move(r.article);
     return p;
   }
@@ -282,7 +285,7 @@ class Run {
       ++sum_.duplicates;
     }
     src.status = "indexed";
-    writer_.put(a, std::move(p.doc), src, rank, p.spelling);
+    writer_.put(a, p.body, std::move(p.doc), src, rank, p.spelling);
     ++(cur ? sum_.replaced : sum_.indexed);
     ++progress_state_.articles_written;
   }

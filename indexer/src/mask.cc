@@ -1,5 +1,6 @@
 #include "kbtriage/mask.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "kbtriage/text.h"
@@ -132,6 +133,14 @@ size_t match_path(std::string_view s, size_t i) {
   }
   if (!ok) return 0;
   while (j < s.size() && is_path_char(s[j])) ++j;
+  // "C:\Program Files\App\x.exe": a space goes on when the next word is a path segment too.
+  while (j + 1 < s.size() && s[j] == ' ' && is_path_char(s[j + 1])) {
+    size_t k = j + 1;
+    bool backslash = false;
+    while (k < s.size() && is_path_char(s[k])) backslash |= s[k++] == '\\';
+    if (!backslash) break;
+    j = k;
+  }
   return trim_trailing_punct(s, i, j) - i;
 }
 
@@ -155,7 +164,10 @@ size_t match_file(std::string_view s, size_t i) {
 // The word before position i, lower-cased, skipping spaces, ':' and '#'.
 std::string word_before(std::string_view out) {
   size_t e = out.size();
-  while (e > 0 && (out[e - 1] == ' ' || out[e - 1] == ':' || out[e - 1] == '#')) --e;
+  while (e > 0 && (out[e - 1] == ' ' || out[e - 1] == ':' || out[e - 1] == '#' || out[e - 1] == '-' ||
+                   out[e - 1] == '\'')) {
+    --e;
+  }
   size_t b = e;
   while (b > 0 && is_ascii_alnum(out[b - 1])) --b;
   return to_lower_ascii(out.substr(b, e - b));
@@ -216,6 +228,16 @@ std::string mask_variables(std::string_view text) {
     }
     if (c == '\'' && at_word_start) {
       size_t close = s.find('\'', i + 1);
+      // A quoted code after "error" is the code: Run-time error '3043'.
+      if (close != std::string_view::npos && close > i + 1 && number_is_code(out)) {
+        std::string_view inner = s.substr(i + 1, close - i - 1);
+        bool code = std::all_of(inner.begin(), inner.end(), [](char ch) { return is_hex(ch) || ch == 'x' || ch == '-'; });
+        if (code) {
+          out.append(s.substr(i, close - i + 1));
+          i = close + 1;
+          continue;
+        }
+      }
       if (close != std::string_view::npos && close > i + 1 && close - i <= 64 &&
           (close + 1 == s.size() || !is_word_char(s[close + 1]))) {
         out += '\'';

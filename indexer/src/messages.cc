@@ -31,18 +31,23 @@ constexpr std::string_view kIntroAntiCues[] = {
     "code", "sample", "example", "syntax", "steps", "procedure", "program", "macro",
     "following lines to", "statement"};
 
-bool introduces_message(std::string_view sentence) {
+// Sentences that end in ':' but introduce what to type or where to read on.
+constexpr std::string_view kIntroVetoes[] = {
+    "command prompt", "following command", "type the following", "run the following",
+    "article number", "knowledge base", "click the article", "following articles"};
+
+bool is_message_intro(std::string_view sentence) {
   if (sentence.empty() || sentence.back() != ':') return false;
-  bool cue = std::any_of(std::begin(kIntroCues), std::end(kIntroCues),
-                         [&](std::string_view c) { return contains_nocase(sentence, c); });
-  if (!cue) return false;
-  // "error message" wins over "the following code gives this error message:".
-  bool strong = contains_nocase(sentence, "error message") || contains_nocase(sentence, "you receive") ||
-                contains_nocase(sentence, "reports:") || contains_nocase(sentence, "is logged") ||
-                contains_nocase(sentence, "are logged");
-  if (strong) return true;
-  return std::none_of(std::begin(kIntroAntiCues), std::end(kIntroAntiCues),
-                      [&](std::string_view c) { return contains_nocase(sentence, c); });
+  auto has = [&](std::string_view c) { return contains_nocase(sentence, c); };
+  if (std::any_of(std::begin(kIntroVetoes), std::end(kIntroVetoes), has)) return false;
+  if (!std::any_of(std::begin(kIntroCues), std::end(kIntroCues), has)) return false;
+  // "the compiler may report the following error:" is about an error even
+  // when the sentence also speaks of code.
+  static constexpr std::string_view kStrong[] = {
+      "error message", "you receive", "reports:", "is logged", "are logged", "following error",
+      "following message", "following warning", "report the following", "displays the following"};
+  if (std::any_of(std::begin(kStrong), std::end(kStrong), has)) return true;
+  return std::none_of(std::begin(kIntroAntiCues), std::end(kIntroAntiCues), has);
 }
 
 // Last sentence of a prose paragraph (what introduces the block after it).
@@ -79,6 +84,22 @@ void add_message(Article& a, std::string text, const std::string& section) {
   a.messages.push_back({std::move(text), std::move(pattern), section});
 }
 
+// An event-log entry ("Event Type: Error", "Event ID: 9405", "Description:"):
+// the message is its description, not the key lines around it.
+bool take_event_description(Article& a, const std::vector<std::string_view>& lines, const std::string& section) {
+  size_t d = 0;
+  while (d < lines.size() && !starts_with_nocase(lines[d], "Description:")) ++d;
+  if (d == lines.size()) return false;
+  std::string text(trim(lines[d].substr(12)));
+  for (size_t i = d + 1; i < lines.size(); ++i) {
+    if (starts_with_nocase(lines[i], "Event ") || starts_with_nocase(lines[i], "Data:")) break;
+    if (!text.empty()) text += '\n';
+    text += lines[i];
+  }
+  add_message(a, std::move(text), section);
+  return true;
+}
+
 void take_block(Article& a, const Paragraph& block, bool log_intro, const std::string& section) {
   std::vector<std::string_view> lines;
   for (std::string_view l : block.lines) {
@@ -86,8 +107,13 @@ void take_block(Article& a, const Paragraph& block, bool log_intro, const std::s
     if (!t.empty()) lines.push_back(t);
   }
   if (lines.empty() || lines.size() > 24) return;
-  if (std::any_of(lines.begin(), lines.end(), is_code_like)) return;
-  bool per_line = log_intro || (lines.size() > 2 && std::all_of(lines.begin(), lines.end(), looks_like_log_line));
+  // One stray brace does not make a log a listing; a third of the lines does.
+  size_t code_lines = static_cast<size_t>(std::count_if(lines.begin(), lines.end(), is_code_like));
+  if (code_lines * 3 >= lines.size() && code_lines > 0) return;
+  if (take_event_description(a, lines, section)) return;
+  size_t log_lines = static_cast<size_t>(std::count_if(lines.begin(), lines.end(), looks_like_log_line));
+  // Timestamped lines are separate entries; anything else is one wrapped message.
+  bool per_line = lines.size() > 1 && log_lines * 2 > lines.size() && (log_intro || log_lines == lines.size());
   if (per_line) {
     for (std::string_view l : lines) add_message(a, std::string(l), section);
     return;
@@ -133,6 +159,8 @@ void take_quoted_strings(Article& a, std::string_view text, const std::string& s
 }
 
 }  // namespace
+
+bool introduces_message(std::string_view sentence) { return is_message_intro(sentence); }
 
 std::vector<Paragraph> split_paragraphs(std::string_view text) {
   std::vector<Paragraph> out;
@@ -180,7 +208,7 @@ void extract_messages(Article& a) {
       if (!p.quoted) {
         std::string text = paragraph_text(p);
         std::string_view last = last_sentence(text);
-        introduced = introduces_message(last);
+        introduced = is_message_intro(last);
         log_intro = introduced && (contains_nocase(last, "log") || contains_nocase(last, "entries"));
         take_quoted_strings(a, text, s.heading);
         continue;

@@ -56,6 +56,11 @@ struct Paragraph {
 // are prose.
 std::vector<Paragraph> split_paragraphs(std::string_view text);
 
+// True when a sentence ending in ':' introduces a quoted message ("you
+// receive the following error message:", "Outlook98 reports:") rather than a
+// listing or steps.
+bool introduces_message(std::string_view sentence);
+
 // The paragraph's lines trimmed and joined with single spaces.
 std::string paragraph_text(const Paragraph& p);
 

@@ -46,7 +46,7 @@ constexpr std::string_view kSymptomCues[] = {
     "do not appear", "is not displayed", "are not displayed", "disappear", "will result in the following",
     "the following behavior", "may not work", "cannot ", "when you ", "if you try", "does not ",
     "do not ", "will not ", "won't ", "doesn't ", "don't ", "is not ", "are not ", "may not ",
-    "might not ", "can not ", "behaves", "behavior", "allows you to", "will allow", "instead of",
+    "might not ", "can not ", "behaves", "allows you to", "will allow", "instead of",
     "it is not possible", "there is no way", "is ignored", "are ignored", "only ",
     "error is generated", "will be generated", "is generated", "are generated"};
 
@@ -66,9 +66,16 @@ constexpr std::string_view kResolutionCues[] = {
     "workaround", "you must", "you should", "you need to", "you can ", "do the following",
     "follow these steps", "use the following", "the following steps", "perform the following",
     "was corrected", "has been corrected", "was fixed", "has been fixed", "is fixed",
-    "fixed in", "corrected in", "service pack", "obtain the", "upgrade", "reinstall", "restart ",
-    "instead", "to enable", "to disable", "to change", "to configure", "to set ", "to use ",
-    "make sure", "be sure", "ensure that", "it is recommended", "click ", "type ", "delete "};
+    "fixed in", "corrected in", "obtain the latest", "reinstall", "make sure", "be sure",
+    "ensure that", "it is recommended", "click ", "type ", "delete "};
+
+// Instructions that count only when they open the sentence ("To enable
+// logging, set ..."), not in the middle of an explanation.
+constexpr std::string_view kResolutionLeads[] = {
+    "to enable", "to disable", "to change", "to configure", "to set ", "to use ", "to do this",
+    "to install", "to remove", "to restore", "to specify", "upgrade ", "install ", "restart ",
+    "use ", "set ", "change ", "add ", "remove ", "edit ", "run ", "open ", "select ", "rename ",
+    "copy ", "start ", "stop ", "apply ", "modify "};
 
 // Sentences that are about fixing, so their "problem" words are not a symptom.
 bool starts_as_remedy(std::string_view s) {
@@ -78,10 +85,41 @@ bool starts_as_remedy(std::string_view s) {
   return std::any_of(std::begin(kLeads), std::end(kLeads), [&](std::string_view l) { return starts_with_nocase(s, l); });
 }
 
-template <size_t N>
-bool has_cue(std::string_view lower, const std::string_view (&cues)[N]) {
-  return std::any_of(std::begin(cues), std::end(cues), [&](std::string_view c) { return lower.find(c) != std::string_view::npos; });
-}
+// Finds which cue lists a lower-case sentence hits, in one pass: cues are
+// bucketed by first character and tried only at word starts (every cue
+// begins a word; a leading space in a cue just says so).
+class CueMatcher {
+ public:
+  CueMatcher() {
+    add(kSymptomCues, kSymptom);
+    add(kCauseCues, kCause);
+    add(kResolutionCues, kResolution);
+  }
+  std::array<bool, 3> match(std::string_view lower) const {
+    std::array<bool, 3> hit{};
+    for (size_t i = 0; i < lower.size(); ++i) {
+      if (i > 0 && is_ascii_alnum(lower[i - 1])) continue;
+      for (const Cue& c : buckets_[static_cast<unsigned char>(lower[i])]) {
+        if (!hit[c.kind] && lower.substr(i, c.text.size()) == c.text) hit[c.kind] = true;
+      }
+    }
+    return hit;
+  }
+
+ private:
+  struct Cue {
+    std::string_view text;
+    Kind kind;
+  };
+  template <size_t N>
+  void add(const std::string_view (&cues)[N], Kind kind) {
+    for (std::string_view c : cues) {
+      c = trim_left(c);
+      buckets_[static_cast<unsigned char>(c[0])].push_back({c, kind});
+    }
+  }
+  std::array<std::vector<Cue>, 256> buckets_;
+};
 
 // "Failure to do so ..." puts the blame on the sentence before.
 bool blames_previous(std::string_view s) {
@@ -122,11 +160,15 @@ std::vector<std::string> split_sentences(std::string_view t) {
 }
 
 void classify(Sentence& s) {
+  static const CueMatcher matcher;
   std::string lower = to_lower_ascii(s.text);
+  std::array<bool, 3> hit = matcher.match(lower);
   bool remedy = starts_as_remedy(s.text);
-  s.kinds[kSymptom] = !remedy && has_cue(lower, kSymptomCues);
-  s.kinds[kCause] = !remedy && has_cue(lower, kCauseCues);
-  s.kinds[kResolution] = has_cue(lower, kResolutionCues);
+  s.kinds[kSymptom] = !remedy && hit[kSymptom];
+  s.kinds[kCause] = !remedy && hit[kCause];
+  s.kinds[kResolution] = hit[kResolution] ||
+                         std::any_of(std::begin(kResolutionLeads), std::end(kResolutionLeads),
+                                     [&](std::string_view l) { return starts_with_nocase(s.text, l); });
 }
 
 // The sentences of a section, with indented blocks (messages, logs) folded
@@ -140,7 +182,9 @@ std::vector<Sentence> sentences_of(const Section& section) {
         if (!block.empty()) block += '\n';
         block += trim(p.lines[i]);
       }
-      if (!out.empty() && !out.back().text.empty() && out.back().text.back() == ':') {
+      // Only quoted messages join their sentence; listings and file lists do not.
+      if (!out.empty() && !out.back().text.empty() && out.back().text.back() == ':' &&
+          introduces_message(out.back().text)) {
         out.back().text += "\n" + block;
       }
       continue;
@@ -234,7 +278,13 @@ void extract_records(Article& a) {
   for (const Section& s : a.sections) {
     if (kind_of_heading(s.heading) != kNone || is_reference_section(s.heading)) continue;
     std::vector<Sentence> sentences = sentences_of(s);
+    // In a Q&A article the question states the problem and the response
+    // explains and answers it.
+    const bool question = a.question_answer && (s.heading == "Question" || s.heading == "Problem");
+    const bool response = a.question_answer && !question && !s.heading.empty();
     for (Kind k : {kSymptom, kCause, kResolution}) {
+      if (question && k != kSymptom) continue;
+      if (response && k == kSymptom) continue;
       if (!from_heading[k]) infer(s, sentences, k, *out[k]);
     }
   }

@@ -141,7 +141,9 @@ std::vector<std::string> parse_versions(std::string_view s) {
     std::string platform = colon == std::string::npos ? "" : std::string(trim(group.substr(0, colon)));
     std::string_view rest = colon == std::string::npos ? std::string_view(group)
                                                        : std::string_view(group).substr(colon + 1);
-    for (const std::string& v : split_list(rest, ", \t")) {
+    // "4.0 SP5,4.0 SP6a" lists by commas; "2.20 2.30" by spaces.
+    const bool commas = rest.find(',') != std::string_view::npos;
+    for (const std::string& v : split_list(rest, commas ? "," : " \t")) {
       add(platform.empty() ? v : platform + ":" + v);
     }
   }
@@ -149,8 +151,8 @@ std::vector<std::string> parse_versions(std::string_view s) {
 }
 
 std::string issue_type_from_title(std::string_view title) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kPrefixes = {{
-      {"BUG:", "kbbug"}, {"PRB:", "kbprb"}, {"FIX:", "kbfix"}, {"INFO:", "kbinfo"},
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPrefixes = {{
+      {"BUG:", "kbbug"}, {"PRB:", "kbprb"}, {"FIX:", "kbfix"}, {"INFO:", "kbinfo"}, {"INF:", "kbinfo"},
       {"HOWTO:", "kbhowto"}, {"HOW TO:", "kbhowto"}, {"DOC:", "kbdocerr"},
       {"SAMPLE:", "kbfile"}, {"ERR:", "kberrmsg"}}};
   // The type prefix may follow a product prefix: "XADM: BUG: ...".

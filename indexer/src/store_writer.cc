@@ -72,8 +72,7 @@ uint64_t xapian_generation(const Xapian::Database& db) {
   return g.empty() ? 0 : std::strtoull(g.c_str(), nullptr, 10);
 }
 
-void insert_records(Db& db, int64_t article, const char* kind, const std::vector<Record>& records) {
-  Stmt st(db, "INSERT INTO records(article, kind, seq, text, origin, section) VALUES(?,?,?,?,?,?)");
+void insert_records(Stmt& st, int64_t article, const char* kind, const std::vector<Record>& records) {
   int64_t seq = 0;
   for (const Record& r : records) {
     st.bind(1, article).bind(2, kind).bind(3, seq++).bind(4, r.text).bind(5, origin_name(r.origin)).bind(6, r.section);
@@ -82,6 +81,25 @@ void insert_records(Db& db, int64_t article, const char* kind, const std::vector
 }
 
 }  // namespace
+
+struct StoreWriter::Statements {
+  explicit Statements(Db& db)
+      : current(db, "SELECT deleted, source_path, source_rank FROM articles WHERE id = ? ORDER BY gen DESC LIMIT 1"),
+        drop_same(db, "DELETE FROM articles WHERE id = ? AND gen = ?"),
+        insert_article(db,
+                       "INSERT INTO articles(id, gen, deleted, title, product, issue_type, last_modified, format, "
+                       "source_path, source_rank, content_hash, body) VALUES(?,?,0,?,?,?,?,?,?,?,?,?)"),
+        insert_tombstone(db, "INSERT INTO articles(id, gen, deleted) VALUES(?, ?, 1)"),
+        insert_record(db, "INSERT INTO records(article, kind, seq, text, origin, section) VALUES(?,?,?,?,?,?)"),
+        insert_message(db, "INSERT INTO messages(article, seq, text, pattern, section) VALUES(?,?,?,?,?)"),
+        insert_code(db, "INSERT INTO codes(article, code, kind, raw) VALUES(?,?,?,?)"),
+        insert_ref(db, "INSERT INTO refs(article, ref) VALUES(?,?)"),
+        insert_source(db,
+                      "INSERT INTO pending_sources(gen, path, size, mtime_ns, hash, id, status, reason) "
+                      "VALUES(?,?,?,?,?,?,?,?)") {}
+  Stmt current, drop_same, insert_article, insert_tombstone, insert_record, insert_message, insert_code,
+      insert_ref, insert_source;
+};
 
 StoreWriter::StoreWriter(const std::string& dir) : dir_(dir) {
   std::error_code ec;
@@ -96,6 +114,7 @@ StoreWriter::StoreWriter(const std::string& dir) : dir_(dir) {
     xdb_ = std::make_unique<Xapian::WritableDatabase>(dir + "/" + std::string(schema::kXapianDir),
                                                       Xapian::DB_CREATE_OR_OPEN);
     recover();
+    st_ = std::make_unique<Statements>(*db_);
   } catch (const Xapian::DatabaseLockError& e) {
     ::close(lock_fd_);
     throw StoreLockedError(dir + ": another indexer holds this store (" + e.get_msg() + ")");
@@ -110,6 +129,7 @@ StoreWriter::StoreWriter(const std::string& dir) : dir_(dir) {
 
 StoreWriter::~StoreWriter() {
   txn_.reset();  // an uncommitted generation is rolled back
+  st_.reset();
   if (xdb_) {
     try {
       xdb_->close();
@@ -188,10 +208,12 @@ std::unordered_map<std::string, SourceRow> StoreWriter::load_sources() {
 }
 
 std::optional<CurrentSource> StoreWriter::current(std::string_view id) {
-  Stmt st(*db_, "SELECT deleted, source_path, source_rank FROM articles WHERE id = ? ORDER BY gen DESC LIMIT 1");
+  Stmt& st = st_->current;
   st.bind(1, id);
-  if (!st.step() || st.int64(0) != 0) return std::nullopt;
-  return CurrentSource{st.text(1), static_cast<int>(st.int64(2))};
+  std::optional<CurrentSource> out;
+  if (st.step() && st.int64(0) == 0) out = CurrentSource{st.text(1), static_cast<int>(st.int64(2))};
+  st.reset();
+  return out;
 }
 
 std::vector<std::string> StoreWriter::duplicate_sources(std::string_view id) {
@@ -204,50 +226,40 @@ std::vector<std::string> StoreWriter::duplicate_sources(std::string_view id) {
   return out;
 }
 
-void StoreWriter::put(const Article& a, Xapian::Document doc, const SourceRow& source, int rank,
-                      const std::vector<std::string>& spelling) {
+void StoreWriter::put(const Article& a, const std::string& body, Xapian::Document doc, const SourceRow& source,
+                      int rank, const std::vector<std::string>& spelling) {
   begin_if_needed();
   const auto gen = static_cast<int64_t>(generation_ + 1);
+  const bool known = current(a.id).has_value();
   // An article replaced twice in one generation keeps only its last version.
-  Stmt same(*db_, "DELETE FROM articles WHERE id = ? AND gen = ?");
-  same.bind(1, a.id).bind(2, gen).run();
-  Stmt ins(*db_,
-           "INSERT INTO articles(id, gen, deleted, title, product, issue_type, last_modified, format, "
-           "source_path, source_rank, content_hash, body) VALUES(?,?,0,?,?,?,?,?,?,?,?,?)");
-  ins.bind(1, a.id).bind(2, gen).bind(3, a.title).bind(4, a.product).bind(5, a.issue_type)
+  st_->drop_same.bind(1, a.id).bind(2, gen).run();
+  st_->insert_article.bind(1, a.id).bind(2, gen).bind(3, a.title).bind(4, a.product).bind(5, a.issue_type)
       .bind(6, a.last_modified).bind(7, format_name(a.format)).bind(8, source.path)
-      .bind(9, static_cast<int64_t>(rank)).bind(10, source.hash).bind(11, article_to_json(a));
-  ins.run();
+      .bind(9, static_cast<int64_t>(rank)).bind(10, source.hash).bind(11, body);
+  st_->insert_article.run();
   const int64_t row = sqlite3_last_insert_rowid(db_->handle());
-  insert_records(*db_, row, "symptom", a.symptoms);
-  insert_records(*db_, row, "cause", a.causes);
-  insert_records(*db_, row, "resolution", a.resolutions);
-  {
-    Stmt st(*db_, "INSERT INTO messages(article, seq, text, pattern, section) VALUES(?,?,?,?,?)");
-    int64_t seq = 0;
-    for (const Message& m : a.messages) {
-      st.bind(1, row).bind(2, seq++).bind(3, m.text).bind(4, m.pattern).bind(5, m.section);
-      st.run();
-    }
+  insert_records(st_->insert_record, row, "symptom", a.symptoms);
+  insert_records(st_->insert_record, row, "cause", a.causes);
+  insert_records(st_->insert_record, row, "resolution", a.resolutions);
+  int64_t seq = 0;
+  for (const Message& m : a.messages) {
+    st_->insert_message.bind(1, row).bind(2, seq++).bind(3, m.text).bind(4, m.pattern).bind(5, m.section);
+    st_->insert_message.run();
   }
-  {
-    Stmt st(*db_, "INSERT INTO codes(article, code, kind, raw) VALUES(?,?,?,?)");
-    for (const ErrorCode& c : a.codes) {
-      st.bind(1, row).bind(2, c.code).bind(3, c.kind).bind(4, c.raw);
-      st.run();
-    }
+  for (const ErrorCode& c : a.codes) {
+    st_->insert_code.bind(1, row).bind(2, c.code).bind(3, c.kind).bind(4, c.raw);
+    st_->insert_code.run();
   }
-  {
-    Stmt st(*db_, "INSERT INTO refs(article, ref) VALUES(?,?)");
-    for (const std::string& r : a.references) {
-      st.bind(1, row).bind(2, r);
-      st.run();
-    }
+  for (const std::string& r : a.references) {
+    st_->insert_ref.bind(1, row).bind(2, r);
+    st_->insert_ref.run();
   }
   note_source(source);
+  for (const std::string& w : spelling) ++spelling_[w];
   try {
-    xdb_->replace_document(id_term(a.id), doc);
-    for (const std::string& w : spelling) xdb_->add_spelling(w);
+    // A new id has no document to replace: adding skips the term lookup.
+    if (known) xdb_->replace_document(id_term(a.id), doc);
+    else xdb_->add_document(doc);
   } catch (const Xapian::Error& e) {
     throw StoreError(dir_ + ": " + e.get_description());
   }
@@ -257,10 +269,8 @@ void StoreWriter::put(const Article& a, Xapian::Document doc, const SourceRow& s
 void StoreWriter::remove(std::string_view id) {
   begin_if_needed();
   const auto gen = static_cast<int64_t>(generation_ + 1);
-  Stmt same(*db_, "DELETE FROM articles WHERE id = ? AND gen = ?");
-  same.bind(1, id).bind(2, gen).run();
-  Stmt ins(*db_, "INSERT INTO articles(id, gen, deleted) VALUES(?, ?, 1)");
-  ins.bind(1, id).bind(2, gen).run();
+  st_->drop_same.bind(1, id).bind(2, gen).run();
+  st_->insert_tombstone.bind(1, id).bind(2, gen).run();
   try {
     xdb_->delete_document(id_term(id));
   } catch (const Xapian::Error& e) {
@@ -271,8 +281,7 @@ void StoreWriter::remove(std::string_view id) {
 
 void StoreWriter::note_source(const SourceRow& s) {
   begin_if_needed();
-  Stmt st(*db_,
-          "INSERT INTO pending_sources(gen, path, size, mtime_ns, hash, id, status, reason) VALUES(?,?,?,?,?,?,?,?)");
+  Stmt& st = st_->insert_source;
   st.bind(1, static_cast<int64_t>(generation_ + 1)).bind(2, s.path).bind(3, s.size).bind(4, s.mtime_ns)
       .bind(5, s.hash).bind(6, s.id).bind(7, s.status).bind(8, s.reason);
   st.run();
@@ -292,6 +301,8 @@ void StoreWriter::commit() {
   txn_->commit();  // step 1
   txn_.reset();
   try {
+    for (const auto& [word, freq] : spelling_) xdb_->add_spelling(word, freq);
+    spelling_.clear();
     xdb_->set_metadata(std::string(schema::kGenerationKey), std::to_string(next));
     xdb_->commit();  // step 2: the commit point
   } catch (const Xapian::Error& e) {

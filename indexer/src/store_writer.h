@@ -54,7 +54,8 @@ class StoreWriter {
   // Paths of sources that hold `id` but lost to another form.
   std::vector<std::string> duplicate_sources(std::string_view id);
 
-  void put(const Article& a, Xapian::Document doc, const SourceRow& source, int rank,
+  // `body` is article_to_json(a), made by the caller (off the writer's thread).
+  void put(const Article& a, const std::string& body, Xapian::Document doc, const SourceRow& source, int rank,
            const std::vector<std::string>& spelling);
   void remove(std::string_view id);
   void note_source(const SourceRow& source);
@@ -80,6 +81,11 @@ class StoreWriter {
   std::unique_ptr<Transaction> txn_;
   uint64_t generation_ = 0;
   size_t pending_ = 0;
+  // Spelling words of the generation, added to Xapian once each at commit.
+  std::unordered_map<std::string, unsigned> spelling_;
+  // Statements prepared once; declared after db_ so they are finalized first.
+  struct Statements;
+  std::unique_ptr<Statements> st_;
 };
 
 }  // namespace kbtriage

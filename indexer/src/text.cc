@@ -72,21 +72,30 @@ std::string decode_to_utf8(std::string_view bytes) {
   const bool utf8 = is_valid_utf8(bytes);
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 16);
-  for (size_t i = 0; i < bytes.size(); ++i) {
+  size_t i = 0;
+  while (i < bytes.size()) {
+    // Copy the run of bytes that need no translation in one go.
+    size_t run = i;
+    while (run < bytes.size()) {
+      auto c = static_cast<unsigned char>(bytes[run]);
+      if (c == '\r' || c == 0x1A || (c >= 0x80 && !utf8)) break;
+      ++run;
+    }
+    out.append(bytes.substr(i, run - i));
+    i = run;
+    if (i >= bytes.size()) break;
     auto c = static_cast<unsigned char>(bytes[i]);
     if (c == '\r') {
       out += '\n';
       if (i + 1 < bytes.size() && bytes[i + 1] == '\n') ++i;
     } else if (c == 0x1A) {
-      // DOS end-of-file marker: the rest is padding.
-      break;
-    } else if (c < 0x80 || utf8) {
-      out += static_cast<char>(c);
+      break;  // DOS end-of-file marker: the rest is padding.
     } else if (c < 0xA0) {
       append_utf8(out, kCp1252High[c - 0x80]);
     } else {
       append_utf8(out, c);  // Latin-1 range of CP1252
     }
+    ++i;
   }
   return out;
 }

@@ -35,31 +35,41 @@ std::string boolean_term(std::string_view prefix, std::string_view value) {
   return t;
 }
 
-DocBuilder::DocBuilder() { tg_.set_stemmer(Xapian::Stem("english")); }
+DocBuilder::DocBuilder() {
+  tg_.set_stemmer(Xapian::Stem("english"));
+  // Stemmed terms only (with positions): half the terms of the default
+  // "stemmed and unstemmed", and queries are stemmed the same way. Codes and
+  // ids do not depend on it: they are boolean terms.
+  tg_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+}
 
 Xapian::Document DocBuilder::build(const Article& a, std::string_view content_hash,
                                    std::vector<std::string>& spelling) {
   using namespace schema;
   Xapian::Document doc;
   tg_.set_document(doc);
-  // Records and messages repeat text of the sections, which are indexed
-  // unprefixed already: they go in under their own prefix only.
+  // Positions (for phrase queries) are kept where a technician's phrases
+  // land, unprefixed: the title, the symptoms and the quoted messages. Field
+  // terms (S, XS, XM, XA, XR) carry no positions; a phrase within a field is
+  // the unprefixed phrase filtered by the field's terms. The sections repeat
+  // all of that text and are indexed without positions. This keeps the
+  // writer's inverter (the indexing bottleneck) and the index small.
   auto field = [&](std::string_view text, unsigned weight, std::string_view prefix) {
     if (text.empty()) return;
-    tg_.index_text(std::string(text), weight, std::string(prefix));
+    tg_.index_text_without_positions(std::string(text), weight, std::string(prefix));
+    tg_.index_text(std::string(text), weight);
     tg_.increase_termpos();
   };
   field(a.title, kWeightTitle, kPrefixTitle);
-  tg_.index_text(a.title, kWeightTitle);
-  tg_.increase_termpos();
   for (const Record& r : a.symptoms) field(r.text, kWeightSymptom, kPrefixSymptom);
-  for (const Record& r : a.causes) field(r.text, kWeightCauseResolution, kPrefixCause);
-  for (const Record& r : a.resolutions) field(r.text, kWeightCauseResolution, kPrefixResolution);
   for (const Message& m : a.messages) field(m.text, kWeightMessage, kPrefixMessage);
-  for (const Section& s : a.sections) {
-    tg_.index_text(s.text);
-    tg_.increase_termpos();
+  for (const Record& r : a.causes) {
+    tg_.index_text_without_positions(r.text, kWeightCauseResolution, std::string(kPrefixCause));
   }
+  for (const Record& r : a.resolutions) {
+    tg_.index_text_without_positions(r.text, kWeightCauseResolution, std::string(kPrefixResolution));
+  }
+  for (const Section& s : a.sections) tg_.index_text_without_positions(s.text);
   if (!a.product.empty()) tg_.index_text_without_positions(a.product, 1, std::string(kPrefixProductText));
   if (!a.additional_words.empty()) tg_.index_text_without_positions(a.additional_words);
 
