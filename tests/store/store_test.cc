@@ -113,7 +113,7 @@ TEST_CASE("a changed file replaces its article but a touched one does not", "[st
   }
 }
 
-TEST_CASE("--prune removes articles whose files are gone", "[store]") {
+TEST_CASE("index with prune removes articles whose files are gone", "[store]") {
   TempDir tmp;
   copy_corpus(tmp / "c");
   IndexSummary first = index_into(tmp / "db", {tmp / "c"});
