@@ -36,6 +36,23 @@ struct Store::Impl {
   std::unique_ptr<Transaction> snapshot;
   uint64_t gen = 0;
 
+  // Runs `f` against the current snapshot. When the writer has moved on far
+  // enough that Xapian dropped the revision we read (DatabaseModifiedError),
+  // takes a new snapshot and runs `f` again, as Xapian's docs prescribe.
+  template <typename F>
+  auto with_retry(F&& f) -> decltype(f()) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return f();
+      } catch (const Xapian::DatabaseModifiedError& e) {
+        if (attempt >= 20) throw StoreError(dir + ": the index keeps changing under the reader: " + e.get_msg());
+        open_snapshot();
+      } catch (const Xapian::Error& e) {
+        throw StoreError(dir + "/" + std::string(schema::kXapianDir) + ": " + e.get_description());
+      }
+    }
+  }
+
   void open_snapshot() {
     // A read transaction pins SQLite's state. Reading Xapian's generation
     // before and after it and finding it unchanged proves that the snapshot
@@ -111,14 +128,20 @@ std::vector<std::string> Store::ids() {
 }
 
 StoreStats Store::stats() {
-  StoreStats s;
-  s.generation = impl_->gen;
-  s.sqlite_articles = ids().size();
-  s.xapian_documents = impl_->xdb.get_doccount();
-  return s;
+  return impl_->with_retry([&] {
+    StoreStats s;
+    s.generation = impl_->gen;
+    s.sqlite_articles = ids().size();
+    s.xapian_documents = impl_->xdb.get_doccount();
+    return s;
+  });
 }
 
 StoreCheck Store::check() {
+  return impl_->with_retry([&] { return check_once(); });
+}
+
+StoreCheck Store::check_once() {
   StoreCheck c;
   c.stats = stats();
   {

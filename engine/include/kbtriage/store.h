@@ -49,6 +49,8 @@ class Store {
   StoreCheck check();
 
  private:
+  StoreCheck check_once();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
