@@ -179,7 +179,13 @@ class Run {
     std::vector<FileEntry> files;
     for (const std::string& p : opt_.paths) walk(p, files, sum_.skipped_files);
     sum_.skipped = sum_.skipped_files.size();
-    std::sort(files.begin(), files.end(), [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+    // Web-form files (README.md) after the rest: the raw text of an article
+    // usually comes first then, and the web form is a duplicate rather than
+    // something written and then replaced. Only an order: the form decides.
+    auto web_last = [](const FileEntry& f) { return f.path.ends_with(".md"); };
+    std::sort(files.begin(), files.end(), [&](const FileEntry& a, const FileEntry& b) {
+      return std::pair(web_last(a), std::string_view(a.path)) < std::pair(web_last(b), std::string_view(b.path));
+    });
     files.erase(std::unique(files.begin(), files.end(),
                             [](const FileEntry& a, const FileEntry& b) { return a.path == b.path; }),
                 files.end());
@@ -277,12 +283,12 @@ class Run {
       return;
     }
     if (cur && cur->path != f.path) {
-      // A better form replaces the one indexed; that file becomes the duplicate.
+      // A better form replaces the one indexed; that file becomes a duplicate
+      // (already counted when it was seen).
       SourceRow loser = known_.count(cur->path) ? known_[cur->path] : SourceRow{cur->path, 0, 0, {}, a.id, {}, {}};
       loser.status = "duplicate";
       loser.reason = a.id + " is indexed from " + f.path;
       writer_.note_source(loser);
-      ++sum_.duplicates;
     }
     src.status = "indexed";
     writer_.put(a, p.body, std::move(p.doc), src, rank, p.spelling);

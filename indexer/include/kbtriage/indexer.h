@@ -30,6 +30,8 @@ struct SkippedFile {
   std::string reason;
 };
 
+// Each file seen is counted once, by what happened when it was processed:
+// files == indexed + replaced + unchanged + duplicates + skipped.
 struct IndexSummary {
   size_t files = 0;       // files seen
   size_t indexed = 0;     // new articles
