@@ -10,31 +10,36 @@
 #include "kbtriage/article_json.h"
 #include "kbtriage/error.h"
 #include "kbtriage/schema.h"
+#include "shards.h"
 #include "sqlite_db.h"
 
 namespace kbtriage {
 
 namespace {
 
-uint64_t generation_of(const Xapian::Database& db) {
-  std::string g = db.get_metadata(std::string(schema::kGenerationKey));
-  return g.empty() ? 0 : std::strtoull(g.c_str(), nullptr, 10);
-}
-
-// Live rows at generation ?1: for each id the newest version at or below it, not a tombstone.
+// Live rows: for each id the newest version visible at its shard's
+// generation, not a tombstone. LIMIT_A/LIMIT_B are filled in per snapshot.
 constexpr const char* kLiveSql =
     "SELECT a.id, a.content_hash FROM articles a "
-    "WHERE a.gen <= ?1 AND a.deleted = 0 AND NOT EXISTS "
-    "(SELECT 1 FROM articles b WHERE b.id = a.id AND b.gen > a.gen AND b.gen <= ?1) ORDER BY a.id";
+    "WHERE a.gen <= LIMIT_A AND a.deleted = 0 AND NOT EXISTS "
+    "(SELECT 1 FROM articles b WHERE b.id = a.id AND b.gen > a.gen AND b.gen <= LIMIT_B) ORDER BY a.id";
+
+std::string replace_all(std::string s, std::string_view from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+  return s;
+}
 
 }  // namespace
 
 struct Store::Impl {
   std::string dir;
-  Xapian::Database xdb;
+  std::vector<Xapian::Database> shards;  // one per shard, for its generation
+  Xapian::Database xdb;                  // all shards as one
   std::unique_ptr<Db> db;
   std::unique_ptr<Transaction> snapshot;
-  uint64_t gen = 0;
+  std::vector<uint64_t> gens;            // per shard, as of the snapshot
 
   // Runs `f` against the current snapshot. When the writer has moved on far
   // enough that Xapian dropped the revision we read (DatabaseModifiedError),
@@ -53,23 +58,32 @@ struct Store::Impl {
     }
   }
 
+  std::vector<uint64_t> read_generations() {
+    std::vector<uint64_t> g;
+    for (Xapian::Database& s : shards) {
+      s.reopen();
+      g.push_back(generation_of(s));
+    }
+    return g;
+  }
+
   void open_snapshot() {
-    // A read transaction pins SQLite's state. Reading Xapian's generation
-    // before and after it and finding it unchanged proves that the snapshot
-    // holds that generation's rows (committed before Xapian's commit) and not
-    // the cleanup of a later one (done after the next Xapian commit).
+    // A read transaction pins SQLite's state. Reading the shards'
+    // generations before and after it and finding them unchanged proves that
+    // the snapshot holds those generations' rows (committed before the
+    // shards' commits) and not the cleanup of later ones (done after them).
     for (int attempt = 0;; ++attempt) {
       snapshot.reset();
       try {
-        xdb.reopen();
-        uint64_t before = generation_of(xdb);
+        std::vector<uint64_t> before = read_generations();
         snapshot = std::make_unique<Transaction>(*db, false);
         Stmt touch(*db, "SELECT COUNT(*) FROM meta");  // starts the read
         touch.step();
-        xdb.reopen();
-        uint64_t after = generation_of(xdb);
+        std::vector<uint64_t> after = read_generations();
         if (before == after || attempt > 50) {
-          gen = after;
+          gens = after;
+          xdb = Xapian::Database();
+          for (const Xapian::Database& s : shards) xdb.add_database(s);
           return;
         }
       } catch (const Xapian::DatabaseModifiedError&) {
@@ -77,28 +91,37 @@ struct Store::Impl {
       }
     }
   }
+
+  std::string live_sql() const {
+    return replace_all(replace_all(kLiveSql, "LIMIT_A", generation_limit_sql("a", gens)), "LIMIT_B",
+                       generation_limit_sql("b", gens));
+  }
 };
 
 Store::Store(const std::string& dir) : impl_(std::make_unique<Impl>()) {
   impl_->dir = dir;
   std::string sqlite_path = dir + "/" + std::string(schema::kSqliteFile);
-  std::string xapian_path = dir + "/" + std::string(schema::kXapianDir);
-  if (!std::filesystem::exists(sqlite_path) || !std::filesystem::exists(xapian_path)) {
+  if (!std::filesystem::exists(sqlite_path) || !std::filesystem::exists(shard_path(dir, 0))) {
     throw StoreError(dir + ": not a kbtriage store (run `kbtriage index --db " + dir + " PATH...` first)");
   }
-  try {
-    impl_->xdb = Xapian::Database(xapian_path);
-  } catch (const Xapian::Error& e) {
-    throw StoreError(xapian_path + ": " + e.get_description());
-  }
   impl_->db = std::make_unique<Db>(sqlite_path, false);
-  Stmt version(*impl_->db, "PRAGMA user_version");
-  version.step();
-  if (version.int64(0) != schema::kSchemaVersion) {
-    throw StoreError(sqlite_path + ": store schema version " + std::to_string(version.int64(0)) +
-                     ", this kbtriage reads " + std::to_string(schema::kSchemaVersion) + "; re-index");
+  {
+    Stmt version(*impl_->db, "PRAGMA user_version");
+    version.step();
+    if (version.int64(0) != schema::kSchemaVersion) {
+      throw StoreError(sqlite_path + ": store schema version " + std::to_string(version.int64(0)) +
+                       ", this kbtriage reads " + std::to_string(schema::kSchemaVersion) + "; re-index");
+    }
+    Stmt count(*impl_->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'shards'");
+    if (!count.step() || count.int64(0) < 1) throw StoreError(sqlite_path + ": store has no shard count");
+    try {
+      for (int64_t s = 0; s < count.int64(0); ++s) {
+        impl_->shards.emplace_back(shard_path(dir, static_cast<unsigned>(s)));
+      }
+    } catch (const Xapian::Error& e) {
+      throw StoreError(dir + "/" + std::string(schema::kXapianDir) + ": " + e.get_description());
+    }
   }
-  version.reset();
   impl_->open_snapshot();
 }
 
@@ -108,11 +131,12 @@ Store& Store::operator=(Store&&) noexcept = default;
 
 void Store::refresh() { impl_->open_snapshot(); }
 
-uint64_t Store::generation() const { return impl_->gen; }
+uint64_t Store::generation() const { return *std::max_element(impl_->gens.begin(), impl_->gens.end()); }
 
 std::optional<Article> Store::article(std::string_view id) {
   Stmt st(*impl_->db, "SELECT deleted, body FROM articles WHERE id = ? AND gen <= ? ORDER BY gen DESC LIMIT 1");
-  st.bind(1, id).bind(2, static_cast<int64_t>(impl_->gen));
+  const uint64_t limit = impl_->gens[shard_of(id, static_cast<unsigned>(impl_->gens.size()))];
+  st.bind(1, id).bind(2, static_cast<int64_t>(limit));
   if (!st.step() || st.int64(0) != 0) return std::nullopt;
   std::optional<Article> a = article_from_json(st.text(1));
   if (!a) throw StoreError(impl_->db->path() + ": record of " + std::string(id) + " is damaged");
@@ -121,8 +145,7 @@ std::optional<Article> Store::article(std::string_view id) {
 
 std::vector<std::string> Store::ids() {
   std::vector<std::string> out;
-  Stmt st(*impl_->db, kLiveSql);
-  st.bind(1, static_cast<int64_t>(impl_->gen));
+  Stmt st(*impl_->db, impl_->live_sql().c_str());
   while (st.step()) out.push_back(st.text(0));
   return out;
 }
@@ -130,7 +153,7 @@ std::vector<std::string> Store::ids() {
 StoreStats Store::stats() {
   return impl_->with_retry([&] {
     StoreStats s;
-    s.generation = impl_->gen;
+    s.generation = generation();
     s.sqlite_articles = ids().size();
     s.xapian_documents = impl_->xdb.get_doccount();
     return s;
@@ -152,8 +175,7 @@ StoreCheck Store::check_once() {
   }
   std::map<std::string, std::string> sql;
   {
-    Stmt st(*impl_->db, kLiveSql);
-    st.bind(1, static_cast<int64_t>(impl_->gen));
+    Stmt st(*impl_->db, impl_->live_sql().c_str());
     while (st.step()) sql.emplace(st.text(0), st.text(1));
   }
   std::map<std::string, std::string> xap;

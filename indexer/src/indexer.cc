@@ -1,5 +1,7 @@
 #include "kbtriage/indexer.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -102,7 +104,12 @@ class ParsePool {
  public:
   ParsePool(const std::vector<FileEntry>& files, unsigned jobs) : files_(files), results_(files.size()),
         ready_(files.size()) {
-    for (unsigned i = 0; i < jobs; ++i) threads_.emplace_back([this] { work(); });
+    for (unsigned i = 0; i < jobs; ++i) {
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "kbt-parse");
+        work();
+      });
+    }
   }
   ~ParsePool() {
     stop_ = true;
@@ -173,7 +180,7 @@ class ParsePool {
 class Run {
  public:
   Run(const IndexOptions& o, const std::function<void(const IndexProgress&)>& progress)
-      : opt_(o), progress_(progress), writer_(o.db_dir) {}
+      : opt_(o), progress_(progress), writer_(o.db_dir, o.shards) {}
 
   IndexSummary go() {
     std::vector<FileEntry> files;

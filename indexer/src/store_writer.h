@@ -1,11 +1,12 @@
-// The one writer of a store (internal to the indexer). Keeps SQLite and
-// Xapian in step with generations:
+// The one writer of a store (internal to the indexer). Keeps SQLite and the
+// Xapian shards in step with generations:
 //   1. rows of generation G+1 are written to SQLite and committed;
-//   2. the Xapian documents are committed with metadata generation = G+1
-//      (the commit point: readers see SQLite rows with gen <= Xapian's);
+//   2. each shard commits its documents with metadata generation = G+1; a
+//      shard's commit is the commit point of its articles (readers see an
+//      article's SQLite rows up to its shard's generation);
 //   3. older versions are dropped and pending source rows applied.
-// Opening the writer finishes an interrupted step 3 or discards the rows of
-// an interrupted step 1, so a kill at any moment leaves a consistent store.
+// Opening the writer discards the rows of shards whose step 2 did not happen
+// and finishes step 3, so a kill at any moment leaves a consistent store.
 #pragma once
 
 #include <xapian.h>
@@ -42,9 +43,10 @@ struct CurrentSource {
 
 class StoreWriter {
  public:
-  // Creates the folder and store when missing. Throws StoreLockedError when
-  // another writer holds it, StoreError when it cannot be opened.
-  explicit StoreWriter(const std::string& dir);
+  // Creates the folder and store when missing, with `shards` Xapian shards
+  // (an existing store keeps its own). Throws StoreLockedError when another
+  // writer holds it, StoreError when it cannot be opened.
+  explicit StoreWriter(const std::string& dir, unsigned shards = 0);
   ~StoreWriter();
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
@@ -61,6 +63,7 @@ class StoreWriter {
   void note_source(const SourceRow& source);
   void forget_source(std::string_view path);
 
+  // Articles written or removed since the last commit.
   size_t pending() const { return pending_; }
   // Ends the current generation (steps 1-3). No-op when nothing is pending.
   void commit();
@@ -69,22 +72,25 @@ class StoreWriter {
   size_t article_count();
 
  private:
+  class Shard;
+  struct Statements;
+
   void begin_if_needed();
-  void create_schema();
+  void create_schema(unsigned shards);
   void recover();
-  void finalize(uint64_t gen);
+  void finalize();
+  std::vector<uint64_t> shard_generations() const;
 
   std::string dir_;
   int lock_fd_ = -1;
   std::unique_ptr<Db> db_;
-  std::unique_ptr<Xapian::WritableDatabase> xdb_;
+  std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<Transaction> txn_;
-  uint64_t generation_ = 0;
+  uint64_t generation_ = 0;  // the newest generation of any shard
   size_t pending_ = 0;
-  // Spelling words of the generation, added to Xapian once each at commit.
+  // Spelling words of the generation, added to shard 0 once each at commit.
   std::unordered_map<std::string, unsigned> spelling_;
   // Statements prepared once; declared after db_ so they are finalized first.
-  struct Statements;
   std::unique_ptr<Statements> st_;
 };
 

@@ -87,7 +87,7 @@ TEST_CASE("killing the indexer at any moment leaves a consistent store", "[store
     std::atomic<int> reader_problems{0};
     std::thread reader([&] {
       while (!stop) {
-        if (fs::exists(db + "/xapian/iamglass") && fs::exists(db + "/kbtriage.sqlite")) {
+        if (fs::exists(db + "/xapian/0/iamglass") && fs::exists(db + "/kbtriage.sqlite")) {
           try {
             Store r(db);
             reader_problems += static_cast<int>(r.check().problems.size());
@@ -110,7 +110,7 @@ TEST_CASE("killing the indexer at any moment leaves a consistent store", "[store
     reader.join();
     CHECK(reader_problems == 0);
     interrupted += WIFSIGNALED(st);
-    if (!fs::exists(db + "/kbtriage.sqlite") || !fs::exists(db + "/xapian/iamglass")) continue;
+    if (!fs::exists(db + "/kbtriage.sqlite") || !fs::exists(db + "/xapian/0/iamglass")) continue;
     INFO("round " << round << ", killed after " << delay.count() << " us");
     Store store(db);
     StoreCheck c = store.check();
@@ -129,4 +129,34 @@ TEST_CASE("killing the indexer at any moment leaves a consistent store", "[store
     CHECK(done.ids().size() == total);
   }
   CHECK(interrupted >= 3);  // most kills land mid-run, not after it
+}
+
+TEST_CASE("dying with one shard committed and the other not leaves a consistent store", "[store][crash]") {
+  TempDir tmp;
+  const size_t total = make_articles(tmp / "src", 40);
+  const std::string db = tmp / "db";
+  // Generation 1 completes; the process dies in generation 2 after shard 0 committed.
+  std::string cmd = "KBTRIAGE_FAULT=shard-commit:2 " + std::string(KBTRIAGE_BIN) +
+                    " index --quiet --commit-every 150 --db " + test::quote(db) + " " + test::quote(tmp / "src") +
+                    " >/dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(rc));
+  REQUIRE(WEXITSTATUS(rc) == 86);
+  {
+    Store store(db);
+    StoreCheck c = store.check();
+    for (const std::string& p : c.problems) UNSCOPED_INFO(p);
+    CHECK(c.problems.empty());
+    CHECK(store.generation() == 2);  // shard 0's
+    CHECK(c.stats.sqlite_articles > 150);
+    CHECK(c.stats.sqlite_articles < 300);
+  }
+  IndexOptions o;
+  o.db_dir = db;
+  o.paths = {tmp / "src"};
+  IndexSummary s = index_paths(o);
+  CHECK(s.articles == total);
+  Store store(db);
+  CHECK(store.check().problems.empty());
+  CHECK(store.ids().size() == total);
 }

@@ -1,6 +1,7 @@
 // Read access to a store, for the front ends (show, export, and later search
-// and match). Sees one consistent generation: the SQLite rows that the Xapian
-// index was committed with, even while an index run writes the store.
+// and match). Sees one consistent state: each article's SQLite rows as of the
+// generation its Xapian shard was committed at, even while an index run
+// writes the store.
 //
 // Not thread-safe: one Store per thread (opening is cheap).
 // Throws StoreError when the folder is not a store or cannot be read.
@@ -18,7 +19,7 @@
 namespace kbtriage {
 
 struct StoreStats {
-  uint64_t generation = 0;
+  uint64_t generation = 0;     // the newest shard generation
   size_t sqlite_articles = 0;  // live articles in SQLite at that generation
   size_t xapian_documents = 0;
 };
@@ -39,6 +40,7 @@ class Store {
   // Moves to the newest committed generation (after an index run).
   void refresh();
 
+  // The newest generation of any shard (they differ only after a kill).
   uint64_t generation() const;
   std::optional<Article> article(std::string_view id);
   // Live article ids, sorted.

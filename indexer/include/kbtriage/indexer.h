@@ -15,7 +15,8 @@ struct IndexOptions {
   std::vector<std::string> paths;  // files or folders
   bool prune = false;              // remove articles whose files under `paths` are gone
   unsigned jobs = 0;               // parser threads; 0 = hardware concurrency
-  size_t commit_every = 8000;      // articles per generation (commit)
+  size_t commit_every = 3000;      // articles per generation (commit); measured best on the archive
+  unsigned shards = 0;             // Xapian shards of a new store; 0 = schema::kDefaultShards
 };
 
 struct IndexProgress {

@@ -1,7 +1,7 @@
 // The store's layout, read by both sides: the indexer writes it, the engine
 // reads it. One store is one folder:
 //   DIR/kbtriage.sqlite   records (source of truth for show, export, rules)
-//   DIR/xapian/           the search index (one document per article)
+//   DIR/xapian/N/         the search index, in shards 0..N-1 (one document per article)
 //   DIR/write.lock        held by the one writer
 // See docs/store.md for the tables and the commit protocol.
 #pragma once
@@ -16,10 +16,14 @@ inline constexpr std::string_view kLockFile = "write.lock";
 
 // SQLite PRAGMA user_version. A store of another version is refused with a
 // message to re-index.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
-// Xapian user metadata holding the generation the index was committed at.
-// SQLite rows newer than it are not yet part of the store.
+// Shards of a new store (fixed for its life, recorded in the meta table as
+// "shards"): one writer thread each. Two match the machines this is built for.
+inline constexpr unsigned kDefaultShards = 2;
+
+// Xapian user metadata holding the generation a shard was committed at.
+// SQLite rows of that shard newer than it are not yet part of the store.
 inline constexpr std::string_view kGenerationKey = "kbtriage:generation";
 
 // Term prefixes. Free-text fields are indexed with positions both under their
