@@ -145,6 +145,18 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   for (size_t k = 0; k < tokens.size(); ++k) {
     std::string_view t = tokens[k].text;
     if (tokens[k].begin < skip_until) continue;
+    // Plain lower-case words are never codes; only bare hex (c0000005) is.
+    // Most tokens leave here, before any look at their neighbours.
+    const char c0 = t[0];
+    if (is_ascii_upper(c0)) {
+      // Capitalised words ("The", "Setup") are not codes either: a code or an
+      // error name has a digit or an underscore (C2065, E_FAIL), or is WSAE*.
+      bool marked = t.starts_with("WSAE") ||
+                    std::any_of(t.begin(), t.end(), [](char ch) { return is_ascii_digit(ch) || ch == '_'; });
+      if (!marked) continue;
+    } else if (!is_ascii_digit(c0) && c0 != '-' && !(t.size() == 8 && parse_hex(t))) {
+      continue;
+    }
     const bool prev_stop = k > 0 && equals_nocase(word(k - 1), "stop") && close_gap(k - 1, k);
     const bool prev_error = k > 0 && close_gap(k - 1, k) &&
                             (is_error_word(word(k - 1)) ||

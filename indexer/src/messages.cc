@@ -38,7 +38,9 @@ constexpr std::string_view kIntroVetoes[] = {
 
 bool is_message_intro(std::string_view sentence) {
   if (sentence.empty() || sentence.back() != ':') return false;
-  auto has = [&](std::string_view c) { return contains_nocase(sentence, c); };
+  // The cue lists are lower case: fold the sentence once, then plain finds.
+  const std::string lower = to_lower_ascii(sentence);
+  auto has = [&](std::string_view c) { return lower.find(c) != std::string::npos; };
   if (std::any_of(std::begin(kIntroVetoes), std::end(kIntroVetoes), has)) return false;
   if (!std::any_of(std::begin(kIntroCues), std::end(kIntroCues), has)) return false;
   // "the compiler may report the following error:" is about an error even
@@ -148,8 +150,9 @@ void take_quoted_strings(Article& a, std::string_view text, const std::string& s
     size_t s_end = text.find(". ", close);
     std::string_view sentence = text.substr(s_begin, (s_end == std::string_view::npos ? text.size() : s_end) - s_begin);
     bool words = std::count(inner.begin(), inner.end(), ' ') >= 2;
+    const std::string lower = to_lower_ascii(sentence);
     bool cue = std::any_of(std::begin(kQuoteCues), std::end(kQuoteCues),
-                           [&](std::string_view c) { return contains_nocase(sentence, c); });
+                           [&](std::string_view c) { return lower.find(c) != std::string::npos; });
     bool quotation_marks_note = contains_nocase(inner, "quotation mark");
     if (inner.size() >= 12 && words && cue && !quotation_marks_note) {
       add_message(a, std::string(inner), section);
