@@ -3,17 +3,34 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace kbtriage::test {
 
 inline std::string source_dir() { return KBTRIAGE_SOURCE_DIR; }
 inline std::string corpus_dir() { return source_dir() + "/corpus"; }
+
+// Every article file of the corpus (the corpus README is not one; web
+// articles are web/QNNN/README.md), relative to corpus/, sorted.
+inline std::vector<std::string> corpus_files() {
+  namespace fs = std::filesystem;
+  const fs::path root = corpus_dir();
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    std::string rel = e.path().lexically_relative(root).generic_string();
+    if (rel != "README.md") out.push_back(rel);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

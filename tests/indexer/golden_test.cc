@@ -22,19 +22,7 @@ constexpr const char* kApprove = "scripts/approve-golden";
 
 std::string golden_dir() { return test::source_dir() + "/tests/golden"; }
 
-// Every article file of the corpus (the corpus README is not one; web
-// articles are web/QNNN/README.md), relative to corpus/, sorted.
-std::vector<std::string> corpus_files() {
-  const fs::path root = test::corpus_dir();
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::string rel = e.path().lexically_relative(root).generic_string();
-    if (rel != "README.md") out.push_back(rel);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using test::corpus_files;
 
 // "web/Q900007/README.md" -> "web_Q900007_README.md.json"
 std::string golden_name(std::string rel) {

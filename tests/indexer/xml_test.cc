@@ -13,20 +13,7 @@
 namespace kbtriage {
 namespace {
 
-// Every article file of the corpus (the corpus README is not one; web
-// articles are web/QNNN/README.md), relative to corpus/, sorted.
-std::vector<std::string> corpus_files() {
-  namespace fs = std::filesystem;
-  const fs::path root = test::corpus_dir();
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::string rel = e.path().lexically_relative(root).generic_string();
-    if (rel != "README.md") out.push_back(rel);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using test::corpus_files;
 
 Article parse_corpus(const std::string& rel) {
   ParseResult r = parse_article(test::read_file(test::corpus_dir() + "/" + rel));

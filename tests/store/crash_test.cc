@@ -57,6 +57,18 @@ pid_t start_indexer(const std::string& db, const std::string& src) {
   return pid;
 }
 
+// Running the indexer again over `src` finishes the job.
+void check_rerun_completes(const std::string& db, const std::string& src, size_t total) {
+  IndexOptions o;
+  o.db_dir = db;
+  o.paths = {src};
+  IndexSummary s = index_paths(o);
+  CHECK(s.articles == total);
+  Store done(db);
+  CHECK(done.check().problems.empty());
+  CHECK(done.ids().size() == total);
+}
+
 }  // namespace
 
 TEST_CASE("killing the indexer at any moment leaves a consistent store", "[store][crash]") {
@@ -118,15 +130,7 @@ TEST_CASE("killing the indexer at any moment leaves a consistent store", "[store
     CHECK(c.problems.empty());
     CHECK(c.stats.sqlite_articles == c.stats.xapian_documents);
 
-    // Running again finishes the job.
-    IndexOptions o;
-    o.db_dir = db;
-    o.paths = {tmp / "src"};
-    IndexSummary s = index_paths(o);
-    CHECK(s.articles == total);
-    Store done(db);
-    CHECK(done.check().problems.empty());
-    CHECK(done.ids().size() == total);
+    check_rerun_completes(db, tmp / "src", total);
   }
   CHECK(interrupted >= 3);  // most kills land mid-run, not after it
 }
@@ -151,12 +155,5 @@ TEST_CASE("dying with one shard committed and the other not leaves a consistent 
     CHECK(c.stats.sqlite_articles > 150);
     CHECK(c.stats.sqlite_articles < 300);
   }
-  IndexOptions o;
-  o.db_dir = db;
-  o.paths = {tmp / "src"};
-  IndexSummary s = index_paths(o);
-  CHECK(s.articles == total);
-  Store store(db);
-  CHECK(store.check().problems.empty());
-  CHECK(store.ids().size() == total);
+  check_rerun_completes(db, tmp / "src", total);
 }
