@@ -320,7 +320,10 @@ class Run {
     for (const FileEntry& f : files) seen.insert(f.path);
     std::vector<std::string> roots;
     for (const std::string& p : opt_.paths) roots.push_back(fs::path(p).lexically_normal().string());
-    for (auto& [path, row] : known_) {
+    for (auto& entry : known_) {
+      // Not a structured binding: clang 14 cannot capture those in the lambda below.
+      const std::string& path = entry.first;
+      const SourceRow& row = entry.second;
       if (seen.count(path)) continue;
       bool under = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
         return path == r || (path.starts_with(r) && (r.ends_with("/") || path[r.size()] == '/'));
