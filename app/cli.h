@@ -26,6 +26,8 @@ struct Command {
 };
 
 const std::vector<Command>& commands();
+// The command named `name`; nullptr when there is none.
+const Command* find_command(std::string_view name);
 
 // Options shared by the commands' argument loops.
 class ArgReader {

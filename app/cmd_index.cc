@@ -34,8 +34,7 @@ void print_progress(const IndexProgress& p, bool final) {
 }  // namespace
 
 int run_index(const Args& args) {
-  const Command& cmd = *std::find_if(commands().begin(), commands().end(),
-                                     [](const Command& c) { return std::string_view(c.name) == "index"; });
+  const Command& cmd = *find_command("index");
   IndexOptions opt;
   opt.db_dir = default_db_dir();
   bool json = false, quiet = false;

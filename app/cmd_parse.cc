@@ -28,8 +28,7 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
 }  // namespace
 
 int run_parse(const Args& args) {
-  const Command& cmd = *std::find_if(commands().begin(), commands().end(),
-                                     [](const Command& c) { return std::string_view(c.name) == "parse"; });
+  const Command& cmd = *find_command("parse");
   bool json = false, sections = false;
   std::vector<std::string> files;
   ArgReader r(args, cmd);

@@ -13,16 +13,8 @@
 
 namespace kbtriage::cli {
 
-namespace {
-
-const Command& command(std::string_view name) {
-  return *std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
-}
-
-}  // namespace
-
 int run_show(const Args& args) {
-  const Command& cmd = command("show");
+  const Command& cmd = *find_command("show");
   std::string db = default_db_dir(), id;
   bool json = false, sections = false;
   ArgReader r(args, cmd);
@@ -51,7 +43,7 @@ int run_show(const Args& args) {
 }
 
 int run_export(const Args& args) {
-  const Command& cmd = command("export");
+  const Command& cmd = *find_command("export");
   std::string db = default_db_dir(), out_path;
   bool xml = false;
   std::vector<std::string> ids;
@@ -107,7 +99,7 @@ int run_export(const Args& args) {
 }
 
 int run_check(const Args& args) {
-  const Command& cmd = command("check");
+  const Command& cmd = *find_command("check");
   std::string db = default_db_dir();
   bool json = false;
   ArgReader r(args, cmd);

@@ -57,6 +57,13 @@ const std::vector<Command>& commands() {
   return kCommands;
 }
 
+const Command* find_command(std::string_view name) {
+  for (const Command& c : commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
 namespace {
 
 void print_overview(std::ostream& out) {
@@ -67,13 +74,6 @@ void print_overview(std::ostream& out) {
   }
   out << "\n`kbtriage help COMMAND` (or COMMAND --help) shows a command's options.\n"
          "Exit status: 0 ok, 1 nothing found, 2 bad usage or bad input.\n";
-}
-
-const Command* find(std::string_view name) {
-  for (const Command& c : commands()) {
-    if (name == c.name) return &c;
-  }
-  return nullptr;
 }
 
 void print_help(const Command& c) {
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     if (argc > 2) {
-      if (const Command* c = find(argv[2])) {
+      if (const Command* c = find_command(argv[2])) {
         print_help(*c);
         return kExitOk;
       }
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     std::cout << "kbtriage 0.1.0\n";
     return kExitOk;
   }
-  const Command* cmd = find(name);
+  const Command* cmd = find_command(name);
   if (!cmd) {
     std::cerr << "kbtriage: no command '" << name << "'\n\n";
     print_overview(std::cerr);

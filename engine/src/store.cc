@@ -154,7 +154,9 @@ StoreStats Store::stats() {
   return impl_->with_retry([&] {
     StoreStats s;
     s.generation = generation();
-    s.sqlite_articles = ids().size();
+    Stmt count(*impl_->db, ("SELECT COUNT(*) FROM (" + impl_->live_sql() + ")").c_str());
+    count.step();
+    s.sqlite_articles = static_cast<size_t>(count.int64(0));
     s.xapian_documents = impl_->xdb.get_doccount();
     return s;
   });

@@ -16,6 +16,7 @@
 
 #include "kbtriage/article_json.h"
 #include "kbtriage/parser.h"
+#include "fnv.h"
 #include "store_writer.h"
 #include "xapian_doc.h"
 
@@ -298,7 +299,7 @@ class Run {
       writer_.note_source(loser);
     }
     src.status = "indexed";
-    writer_.put(a, p.body, std::move(p.doc), src, rank, p.spelling);
+    writer_.put(a, p.body, std::move(p.doc), src, rank, p.spelling, cur.has_value());
     ++(cur ? sum_.replaced : sum_.indexed);
     ++progress_state_.articles_written;
   }
@@ -356,13 +357,8 @@ class Run {
 }  // namespace
 
 std::string content_hash(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
   return buf;
 }
 

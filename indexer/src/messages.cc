@@ -36,7 +36,9 @@ constexpr std::string_view kIntroVetoes[] = {
     "command prompt", "following command", "type the following", "run the following",
     "article number", "knowledge base", "click the article", "following articles"};
 
-bool is_message_intro(std::string_view sentence) {
+}  // namespace
+
+bool introduces_message(std::string_view sentence) {
   if (sentence.empty() || sentence.back() != ':') return false;
   // The cue lists are lower case: fold the sentence once, then plain finds.
   const std::string lower = to_lower_ascii(sentence);
@@ -51,6 +53,8 @@ bool is_message_intro(std::string_view sentence) {
   if (std::any_of(std::begin(kStrong), std::end(kStrong), has)) return true;
   return std::none_of(std::begin(kIntroAntiCues), std::end(kIntroAntiCues), has);
 }
+
+namespace {
 
 // Last sentence of a prose paragraph (what introduces the block after it).
 std::string_view last_sentence(std::string_view text) {
@@ -163,8 +167,6 @@ void take_quoted_strings(Article& a, std::string_view text, const std::string& s
 
 }  // namespace
 
-bool introduces_message(std::string_view sentence) { return is_message_intro(sentence); }
-
 std::vector<Paragraph> split_paragraphs(std::string_view text) {
   std::vector<Paragraph> out;
   Paragraph cur;
@@ -211,7 +213,7 @@ void extract_messages(Article& a) {
       if (!p.quoted) {
         std::string text = paragraph_text(p);
         std::string_view last = last_sentence(text);
-        introduced = is_message_intro(last);
+        introduced = introduces_message(last);
         log_intro = introduced && (contains_nocase(last, "log") || contains_nocase(last, "entries"));
         take_quoted_strings(a, text, s.heading);
         continue;

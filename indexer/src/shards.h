@@ -12,18 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "fnv.h"
 #include "kbtriage/schema.h"
 
 namespace kbtriage {
 
-inline unsigned shard_of(std::string_view id, unsigned shards) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : id) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<unsigned>(h % shards);
-}
+inline unsigned shard_of(std::string_view id, unsigned shards) { return static_cast<unsigned>(fnv1a64(id) % shards); }
 
 inline std::string shard_path(const std::string& dir, unsigned shard) {
   return dir + "/" + std::string(schema::kXapianDir) + "/" + std::to_string(shard);

@@ -363,10 +363,9 @@ std::vector<std::string> StoreWriter::duplicate_sources(std::string_view id) {
 }
 
 void StoreWriter::put(const Article& a, const std::string& body, Xapian::Document doc, const SourceRow& source,
-                      int rank, const std::vector<std::string>& spelling) {
+                      int rank, const std::vector<std::string>& spelling, bool replaces) {
   begin_if_needed();
   const auto gen = static_cast<int64_t>(generation_ + 1);
-  const bool known = current(a.id).has_value();
   // An article replaced twice in one generation keeps only its last version.
   st_->drop_same.bind(1, a.id).bind(2, gen).run();
   st_->insert_article.bind(1, a.id).bind(2, gen).bind(3, a.title).bind(4, a.product).bind(5, a.issue_type)
@@ -395,7 +394,7 @@ void StoreWriter::put(const Article& a, const std::string& body, Xapian::Documen
   for (const std::string& w : spelling) ++spelling_[w];
   Shard& shard = *shards_[shard_of(a.id, static_cast<unsigned>(shards_.size()))];
   // A new id has no document to replace: adding skips the term lookup.
-  if (known) shard.replace(id_term(a.id), std::move(doc));
+  if (replaces) shard.replace(id_term(a.id), std::move(doc));
   else shard.add(std::move(doc));
   ++pending_;
 }

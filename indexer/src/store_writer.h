@@ -57,8 +57,10 @@ class StoreWriter {
   std::vector<std::string> duplicate_sources(std::string_view id);
 
   // `body` is article_to_json(a), made by the caller (off the writer's thread).
+  // `replaces` says whether current(a.id) found the article (the caller has
+  // just asked; a new id is added to Xapian without a replace look-up).
   void put(const Article& a, const std::string& body, Xapian::Document doc, const SourceRow& source, int rank,
-           const std::vector<std::string>& spelling);
+           const std::vector<std::string>& spelling, bool replaces);
   void remove(std::string_view id);
   void note_source(const SourceRow& source);
   void forget_source(std::string_view path);
