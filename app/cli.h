@@ -63,6 +63,7 @@ int terminal_width();
 int run_parse(const Args& args);
 int run_index(const Args& args);
 int run_show(const Args& args);
+int run_search(const Args& args);
 int run_export(const Args& args);
 int run_check(const Args& args);
 

@@ -26,6 +26,32 @@ const std::vector<Command>& commands() {
        "  --quiet      no progress line\n\n"
        "Safe to kill at any moment: the store stays consistent and the next run finishes the job.",
        run_index},
+      {"search", "search [--db DIR] [--json] [--limit N] [--offset N] [--explain] [--facets] QUERY... | - | --batch IN.jsonl",
+       "find the articles for an error message, a log excerpt, a code or a description",
+       "QUERY is what you have: an error message as it appeared (paste it, quotes and all),\n"
+       "several lines of a log, an error code in any notation (0x80004005, -2147467259,\n"
+       "STOP 0xA, event ID 1001), or a few words. - reads the query from standard input.\n"
+       "Variable parts (file names, paths, numbers, user names) need not match the article's;\n"
+       "typos and common abbreviations are forgiven. In a short query you may also write:\n\n"
+       "  \"exact phrase\"   field:value   word*   AND  OR  NOT\n"
+       "  fields: product: id: title: symptom: cause: resolution: message: code: version:\n"
+       "          type: (issue type, e.g. kbprb) year: (1999 or 1999..2001)\n\n"
+       "  --db DIR         the store\n"
+       "  --limit N, -n N  results to show (default 10)\n"
+       "  --offset N       skip the first N results (paging)\n"
+       "  --product P      only articles of product P (tag like exchange, or words of its name)\n"
+       "  --year Y         only articles last modified in Y (or Y1..Y2)\n"
+       "  --type T         only articles of issue type T (kbprb, kbbug, ...)\n"
+       "  --facets         count matches per product, year and issue type (with --json)\n"
+       "  --json           one JSON object: results with snippet (<mark>), symptom and why\n"
+       "  --explain        show the query as parsed and as run\n"
+       "  --batch FILE     run each line {\"qid\", \"query\"} of FILE (- for standard input);\n"
+       "                   print one line {\"qid\", \"results\": [{\"id\", \"title\", \"score\"}], \"took_ms\"}\n"
+       "  --full           with --batch: full results (snippet, symptom, why)\n"
+       "  --ranking FILE   ranking settings instead of the built-in engine/data/ranking.conf\n"
+       "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
+       "Exit status 1 when nothing matched.",
+       run_search},
       {"parse", "parse [--json] [--sections] FILE...", "parse article files and print their records (no store)",
        "Prints each article's metadata, symptom, cause and resolution records, quoted error\n"
        "messages with their masked patterns, error codes and references. FILE may be - for\n"

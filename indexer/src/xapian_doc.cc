@@ -13,6 +13,7 @@ namespace kbtriage {
 namespace {
 
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
+constexpr size_t kMaxMessageValueBytes = 4096;
 
 void add_spelling_words(std::string_view text, std::unordered_set<std::string>& out) {
   size_t i = 0;
@@ -80,7 +81,10 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
     size_t colon = v.find(':');
     if (colon != std::string::npos) doc.add_boolean_term(boolean_term(kPrefixVersion, v.substr(colon + 1)));
   }
-  for (const ErrorCode& c : a.codes) doc.add_boolean_term(boolean_term(kPrefixCode, c.code));
+  // Codes carry a within-document frequency so that BM25 weighs them by
+  // rarity: a query's rare code outweighs its common words, while the
+  // ubiquitous 0x80004005 does not drown the rest of the query.
+  for (const ErrorCode& c : a.codes) doc.add_term(boolean_term(kPrefixCode, c.code), kWeightCode);
   if (!a.issue_type.empty()) doc.add_boolean_term(boolean_term(kPrefixIssueType, a.issue_type));
   if (a.last_modified.size() >= 4) doc.add_boolean_term(std::string(kPrefixYear) + a.last_modified.substr(0, 4));
   doc.add_boolean_term(std::string(kPrefixFormat) + format_name(a.format));
@@ -91,6 +95,17 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
   doc.add_value(kSlotProduct, a.product_tag);
   doc.add_value(kSlotIssueType, a.issue_type);
   doc.add_value(kSlotContentHash, std::string(content_hash));
+
+  // The quoted messages ride along in a value: the searcher compares a pasted
+  // message with them to rerank its candidates, and a value read is cheaper
+  // than a lookup in SQLite or a JSON parse.
+  std::string messages;
+  for (const Message& m : a.messages) {
+    if (messages.size() + m.text.size() > kMaxMessageValueBytes) break;
+    if (!messages.empty()) messages += kMessageSeparator;
+    messages += m.text;
+  }
+  if (!messages.empty()) doc.add_value(kSlotMessages, messages);
 
   nlohmann::json data = {{"id", a.id}, {"title", a.title}, {"product", a.product},
                          {"date", a.last_modified}, {"issue_type", a.issue_type}};

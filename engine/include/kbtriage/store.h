@@ -39,10 +39,16 @@ class Store {
 
   // Moves to the newest committed generation (after an index run).
   void refresh();
+  // refresh() when an index run has committed since; true if it did. Cheap
+  // enough to call before every query (it reads each shard's version file).
+  bool refresh_if_changed();
 
   // The newest generation of any shard (they differ only after a kill).
   uint64_t generation() const;
   std::optional<Article> article(std::string_view id);
+  // The first record of `kind` ("symptom", "cause", "resolution") of an
+  // article, without reading the whole article.
+  std::optional<Record> first_record(std::string_view id, std::string_view kind);
   // Live article ids, sorted.
   std::vector<std::string> ids();
   StoreStats stats();
@@ -51,6 +57,7 @@ class Store {
   StoreCheck check();
 
  private:
+  friend class Searcher;  // searches the Xapian side of the same snapshot
   StoreCheck check_once();
 
   struct Impl;

@@ -16,7 +16,7 @@ inline constexpr std::string_view kLockFile = "write.lock";
 
 // SQLite PRAGMA user_version. A store of another version is refused with a
 // message to re-index.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Shards of a new store (fixed for its life, recorded in the meta table as
 // "shards"): one writer thread each. Two match the machines this is built for.
@@ -37,7 +37,7 @@ inline constexpr std::string_view kPrefixMessage = "XM";
 inline constexpr std::string_view kPrefixProduct = "XP";    // boolean: product tag, lower case
 inline constexpr std::string_view kPrefixProductText = "P"; // free text: product name
 inline constexpr std::string_view kPrefixVersion = "XV";    // boolean: "winnt:5.5", "5.5"
-inline constexpr std::string_view kPrefixCode = "XC";       // boolean: canonical code, lower case
+inline constexpr std::string_view kPrefixCode = "XC";       // canonical code, lower case (wdf kWeightCode)
 inline constexpr std::string_view kPrefixIssueType = "XT";  // boolean: kbprb
 inline constexpr std::string_view kPrefixYear = "XY";       // boolean: 1999
 inline constexpr std::string_view kPrefixFormat = "XF";     // boolean: raw, web, page, xml
@@ -47,6 +47,8 @@ inline constexpr unsigned kSlotDate = 0;        // "YYYYMMDD", sorts as a string
 inline constexpr unsigned kSlotProduct = 1;     // product tag
 inline constexpr unsigned kSlotIssueType = 2;   // issue type
 inline constexpr unsigned kSlotContentHash = 3; // hash of the source bytes (hex)
+inline constexpr unsigned kSlotMessages = 4;    // quoted messages (first 4 KB), kMessageSeparator between
+inline constexpr char kMessageSeparator = '\x1e';
 
 // Within-document frequency boosts: a term in the title counts as this many
 // body occurrences. Search tuning (issue "Search") adjusts them.
@@ -54,5 +56,8 @@ inline constexpr unsigned kWeightTitle = 5;
 inline constexpr unsigned kWeightSymptom = 3;
 inline constexpr unsigned kWeightMessage = 3;
 inline constexpr unsigned kWeightCauseResolution = 2;
+inline constexpr unsigned kWeightCode = 1;
+
+// Document data: JSON {"id", "title", "product", "date", "issue_type"}.
 
 }  // namespace kbtriage::schema

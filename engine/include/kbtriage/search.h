@@ -1,0 +1,131 @@
+// Searching a store: the library behind `kbtriage search`, the HTTP API and
+// the rule engine's text ranking. A portal embeds it by opening one Searcher
+// on a store folder and calling search() from any number of threads.
+//
+//   kbtriage::Searcher searcher("/var/lib/kbtriage");
+//   kbtriage::SearchResult r = searcher.search("Background Synchronization Error");
+//   for (const kbtriage::SearchHit& h : r.hits) std::cout << h.id << ' ' << h.title << '\n';
+//
+// Thread-safe: search() may be called concurrently; each call takes a reader
+// of its own from a small pool. Each call first checks whether an index run
+// has committed since, and if so reads the new state (a search never sees a
+// half-written index: see docs/store.md).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kbtriage/query.h"
+
+namespace kbtriage {
+
+// Markers around highlighted words in snippets (front ends turn them into
+// ANSI colours or <mark>). Control characters never occur in article text.
+inline constexpr char kHighlightOn = '\x02';
+inline constexpr char kHighlightOff = '\x03';
+
+struct SearchOptions {
+  size_t limit = 10;
+  size_t offset = 0;
+  bool facets = false;    // count products, years and issue types over all matches
+  bool snippets = true;   // snippet and symptom record of each hit (costs a record read)
+  size_t snippet_chars = 200;
+};
+
+struct SearchHit {
+  std::string id;
+  std::string title;
+  std::string product;
+  std::string date;        // YYYY-MM-DD, may be empty
+  std::string issue_type;
+  double score = 0;        // higher is better; comparable within one result only
+  std::string snippet;     // matched words between kHighlightOn/kHighlightOff
+  std::string symptom;     // the article's first symptom record, may be empty
+  // Why it ranked: the fields the query's words matched ("title", "symptom",
+  // "message", "cause", "resolution", "code", "body"), and the best-matching
+  // quoted message when the query resembles one.
+  std::vector<std::string> matched_fields;
+  std::vector<std::string> matched_words;
+  std::string matched_message;
+  double message_similarity = 0;  // 0..1, the pasted text against matched_message
+};
+
+using Facet = std::vector<std::pair<std::string, size_t>>;  // value, count; most frequent first
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  size_t total_estimate = 0;            // matches in the whole store (estimate)
+  std::map<std::string, Facet> facets;  // "product", "year", "issue_type" (when asked)
+  std::string parsed;                   // the query as understood (ParsedQuery::describe)
+  std::string xapian_query;             // the query as run, for --explain
+  std::vector<std::pair<std::string, std::string>> corrections;  // typed word -> spelling used
+  bool relaxed = false;                 // operators ignored because they matched nothing
+  double took_ms = 0;
+};
+
+// Ranking knobs, read from a "name = value" file (engine/data/ranking.conf is
+// built in; see there for what each does). Tuned on the development queries.
+struct RankingConfig {
+  double k1 = 1.2, b = 0.5;       // BM25
+  double variable_weight = 0.3;   // words inside masked variable parts
+  double code_weight = 4.0;       // canonical error-code terms
+  double phrase_weight = 0;       // consecutive word pairs of a line found as a phrase
+  double message_weight = 1.0;    // rerank: similarity to a quoted message
+  size_t rerank_depth = 30;       // candidates reranked by message similarity
+  size_t log_lines = 3;           // a paste of this many lines is scored by its best line
+  size_t max_lines = 60;          // lines of a paste kept
+  size_t max_line_words = 60;     // words kept per line
+
+  // Parses "name = value" lines ('#' comments). Throws Error("FILE:LINE: ...").
+  static RankingConfig parse(std::string_view text, const std::string& source);
+  static RankingConfig builtin();
+};
+
+// Synonyms and abbreviations of the domain, read from a text file
+// (engine/data/synonyms.txt is built in):
+//   ost = offline folder file | offline store
+// Each line: a word, '=', alternatives separated by '|'. Either side may be
+// several words. Lookups go both ways.
+class Synonyms {
+ public:
+  // Throws Error("FILE:LINE: ...") on a malformed line.
+  static Synonyms parse(std::string_view text, const std::string& source);
+  static const Synonyms& builtin();
+  // Alternatives of a lower-case word or phrase (empty when none).
+  const std::vector<std::string>& of(std::string_view phrase) const;
+  size_t size() const { return map_.size(); }
+  size_t max_words() const { return max_words_; }
+
+ private:
+  std::map<std::string, std::vector<std::string>, std::less<>> map_;
+  size_t max_words_ = 1;
+};
+
+struct SearcherConfig {
+  RankingConfig ranking = RankingConfig::builtin();
+  const Synonyms* synonyms = nullptr;  // nullptr: the built-in list
+};
+
+class Searcher {
+ public:
+  // Opens the store at `dir`. Throws StoreError when it is not a store.
+  explicit Searcher(const std::string& dir, SearcherConfig config = {});
+  ~Searcher();
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+
+  // Never throws on any query text; throws StoreError when the store
+  // becomes unreadable.
+  SearchResult search(std::string_view query, const SearchOptions& options = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kbtriage

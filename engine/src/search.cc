@@ -1,0 +1,513 @@
+#include "kbtriage/search.h"
+
+#include <xapian.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <set>
+#include <unordered_set>
+
+#include "kbtriage/codes.h"
+#include "kbtriage/error.h"
+#include "kbtriage/schema.h"
+#include "kbtriage/store.h"
+#include "kbtriage/text.h"
+#include "similarity.h"
+#include "store_impl.h"
+
+namespace kbtriage {
+
+namespace {
+
+constexpr size_t kMaxSpellingCorrections = 6;
+constexpr size_t kMinSpellingWord = 4;
+constexpr unsigned kWildcardExpansion = 64;
+
+std::string stem_of(const Xapian::Stem& stem, const std::string& word) { return stem(word); }
+
+std::string prefixed(std::string_view prefix, const std::string& term) { return std::string(prefix) + term; }
+
+Xapian::Query scaled(Xapian::Query q, double factor) {
+  if (factor == 1.0 || q.empty()) return q;
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
+}
+
+bool all_alpha(std::string_view w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z'); });
+}
+
+// "outlook98" -> {"outlook", "98"}; empty when the word does not mix letters
+// and digits at one boundary.
+std::vector<std::string> split_letters_digits(const std::string& w) {
+  size_t i = 0;
+  while (i < w.size() && w[i] >= 'a' && w[i] <= 'z') ++i;
+  if (i < 2 || i == w.size()) return {};
+  for (size_t j = i; j < w.size(); ++j) {
+    if (!is_ascii_digit(w[j])) return {};
+  }
+  return {w.substr(0, i), w.substr(i)};
+}
+
+// The article's id as a term: "q198657", "198657" and "Q198657" all name Q198657.
+std::string id_value(std::string_view v) {
+  std::string id = to_lower_ascii(trim(v));
+  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!id.empty() && is_ascii_digit(id[0])) id.insert(id.begin(), 'Q');
+  return std::string(schema::kPrefixId) + id;
+}
+
+struct Built {
+  Xapian::Query query;
+  bool strict = false;  // has filters, required words or exclusions that a relaxed query drops
+  std::vector<std::pair<std::string, std::string>> corrections;
+};
+
+class QueryBuilder {
+ public:
+  QueryBuilder(const Xapian::Database& db, const RankingConfig& cfg, const Synonyms& syn)
+      : db_(db), cfg_(cfg), syn_(syn), stem_("english") {}
+
+  Built build(const ParsedQuery& pq) {
+    Built out;
+    std::vector<Xapian::Query> line_queries, required, filters, excluded;
+    const size_t nlines = std::min(pq.lines.size(), cfg_.max_lines);
+    const bool log_mode = nlines >= cfg_.log_lines;
+    std::set<std::string> codes_seen;
+    for (size_t li = 0; li < nlines; ++li) {
+      const QueryLine& line = pq.lines[li];
+      std::vector<Xapian::Query> parts;
+      std::vector<std::string> plain_terms;  // consecutive non-variable stems, for phrases
+      const size_t nwords = std::min(line.words.size(), cfg_.max_line_words);
+      for (size_t wi = 0; wi < nwords; ++wi) {
+        const QueryWord& w = line.words[wi];
+        Xapian::Query wq = word_query(w, out);
+        if (w.excluded) {
+          excluded.push_back(wq);
+          continue;
+        }
+        if (w.required) {
+          required.push_back(wq);
+          continue;
+        }
+        parts.push_back(scaled(wq, w.variable ? cfg_.variable_weight : 1.0));
+      }
+      add_multiword_synonyms(line, parts);
+      if (cfg_.phrase_weight > 0) add_phrases(line, nwords, parts);
+      // Codes of this line: each line of a log carries its own.
+      for (const ErrorCode& c : extract_codes(line.text)) {
+        if (!log_mode && !codes_seen.insert(c.code).second) continue;
+        parts.push_back(scaled(Xapian::Query(code_term(c.code)), cfg_.code_weight));
+      }
+      if (!parts.empty()) line_queries.push_back(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+    }
+    for (const std::string& p : pq.phrases) {
+      Xapian::Query phrase = phrase_query(p);
+      if (phrase.empty()) continue;
+      if (pq.operators || pq.lines.empty()) {
+        required.push_back(phrase);
+      } else {
+        line_queries.push_back(scaled(phrase, 2.0));
+      }
+    }
+    for (const QueryField& f : pq.fields) add_field(f, required, filters);
+
+    Xapian::Query scored;
+    if (!line_queries.empty()) {
+      // Lines are summed, even in a log: OP_MAX (best line) crashes Xapian
+      // 1.4.22 over several shards when a line holds an OP_SYNONYM. The
+      // rerank below scores a log by its best line instead.
+      scored = Xapian::Query(Xapian::Query::OP_OR, line_queries.begin(), line_queries.end());
+    }
+    Xapian::Query q = scored;
+    if (!required.empty()) {
+      Xapian::Query all(Xapian::Query::OP_AND, required.begin(), required.end());
+      q = scored.empty() ? all : Xapian::Query(Xapian::Query::OP_AND_MAYBE, all, scored);
+    }
+    if (!filters.empty()) {
+      Xapian::Query f(Xapian::Query::OP_AND, filters.begin(), filters.end());
+      q = q.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0) : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+    }
+    if (!excluded.empty() && !q.empty()) {
+      q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
+    }
+    out.query = q;
+    out.strict = !required.empty() || !filters.empty() || !excluded.empty();
+    return out;
+  }
+
+  // Every word of the query as plain free text: the fallback when the strict
+  // reading matches nothing.
+  Xapian::Query relaxed(const ParsedQuery& pq) {
+    std::vector<Xapian::Query> parts;
+    for (const QueryLine& l : pq.lines) {
+      for (const QueryWord& w : l.words) parts.emplace_back(stem_of(stem_, w.text));
+    }
+    for (const std::string& p : pq.phrases) words_to_terms(p, parts);
+    for (const QueryField& f : pq.fields) words_to_terms(f.value, parts);
+    for (const std::string& c : pq.codes) parts.push_back(scaled(Xapian::Query(code_term(c)), cfg_.code_weight));
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
+ private:
+  static std::string code_term(const std::string& code) {
+    return std::string(schema::kPrefixCode) + to_lower_ascii(code);
+  }
+
+  void words_to_terms(std::string_view text, std::vector<Xapian::Query>& out) {
+    ParsedQuery sub = parse_query(text);
+    for (const QueryLine& l : sub.lines) {
+      for (const QueryWord& w : l.words) out.emplace_back(stem_of(stem_, w.text));
+    }
+  }
+
+  Xapian::Query word_query(const QueryWord& w, Built& out) {
+    if (w.wildcard) {
+      return Xapian::Query(Xapian::Query::OP_WILDCARD, w.text, kWildcardExpansion,
+                           Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    }
+    std::string term = stem_of(stem_, w.text);
+    std::vector<Xapian::Query> alts;
+    alts.emplace_back(term);
+    for (const std::string& alt : syn_.of(w.text)) alts.push_back(words_query(alt));
+    // Typos and run-together words, on prose only: a word the index does
+    // not know, that is neither a code nor a variable part.
+    if (!w.variable && corrections_ < kMaxSpellingCorrections && db_.get_termfreq(term) == 0) {
+      std::vector<std::string> split = split_letters_digits(w.text);
+      if (!split.empty()) {
+        alts.push_back(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(stem_of(stem_, split[0])),
+                                     Xapian::Query(split[1])));
+        out.corrections.emplace_back(w.text, split[0] + " " + split[1]);
+        ++corrections_;
+      } else if (all_alpha(w.text) && w.text.size() >= kMinSpellingWord) {
+        std::string fix = db_.get_spelling_suggestion(w.text, w.text.size() >= 7 ? 2 : 1);
+        if (!fix.empty() && fix != w.text) {
+          alts.emplace_back(stem_of(stem_, fix));
+          out.corrections.emplace_back(w.text, fix);
+          ++corrections_;
+        }
+      }
+    }
+    if (alts.size() == 1) return alts[0];
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
+  }
+
+  // Several words as one alternative: all of them, anywhere in the article
+  // (positions exist only for titles, symptoms and messages).
+  Xapian::Query words_query(const std::string& phrase) {
+    std::vector<Xapian::Query> terms;
+    words_to_terms(phrase, terms);
+    if (terms.size() == 1) return terms[0];
+    return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+  }
+
+  // "offline store" in the text also looks for "ost".
+  void add_multiword_synonyms(const QueryLine& line, std::vector<Xapian::Query>& parts) {
+    if (syn_.max_words() < 2) return;
+    for (size_t i = 0; i + 1 < line.words.size() && i < cfg_.max_line_words; ++i) {
+      std::string key = line.words[i].text;
+      for (size_t n = 2; n <= syn_.max_words() && i + n <= line.words.size(); ++n) {
+        key += ' ';
+        key += line.words[i + n - 1].text;
+        for (const std::string& alt : syn_.of(key)) parts.push_back(words_query(alt));
+      }
+    }
+  }
+
+  void add_phrases(const QueryLine& line, size_t nwords, std::vector<Xapian::Query>& parts) {
+    for (size_t i = 0; i + 1 < nwords; ++i) {
+      const QueryWord& a = line.words[i];
+      const QueryWord& b = line.words[i + 1];
+      if (a.variable || b.variable || a.wildcard || b.wildcard || a.excluded || b.excluded) continue;
+      Xapian::Query pair(Xapian::Query::OP_PHRASE, Xapian::Query(stem_of(stem_, a.text)),
+                         Xapian::Query(stem_of(stem_, b.text)));
+      parts.push_back(scaled(pair, cfg_.phrase_weight));
+    }
+  }
+
+  Xapian::Query phrase_query(std::string_view text, std::string_view prefix = "") {
+    std::vector<Xapian::Query> terms;
+    ParsedQuery sub = parse_query(text);
+    for (const QueryLine& l : sub.lines) {
+      for (const QueryWord& w : l.words) terms.emplace_back(prefixed(prefix, stem_of(stem_, w.text)));
+    }
+    if (terms.empty()) return {};
+    if (terms.size() == 1) return terms[0];
+    // Field terms have no positions: a phrase within a field is all its words in that field.
+    return Xapian::Query(prefix.empty() ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_AND, terms.begin(), terms.end());
+  }
+
+  void add_field(const QueryField& f, std::vector<Xapian::Query>& required, std::vector<Xapian::Query>& filters) {
+    using namespace schema;
+    const std::string value = to_lower_ascii(trim(f.value));
+    if (f.field == "id") {
+      filters.emplace_back(id_value(f.value));
+    } else if (f.field == "product") {
+      // The product tag ("exchange") or words of the product's name.
+      std::vector<Xapian::Query> alts;
+      alts.emplace_back(prefixed(kPrefixProduct, value));
+      Xapian::Query words = phrase_query(value, kPrefixProductText);
+      if (!words.empty()) alts.push_back(words);
+      filters.emplace_back(Xapian::Query::OP_OR, alts.begin(), alts.end());
+    } else if (f.field == "version") {
+      filters.emplace_back(prefixed(kPrefixVersion, value));
+    } else if (f.field == "type") {
+      filters.emplace_back(prefixed(kPrefixIssueType, value));
+    } else if (f.field == "year") {
+      filters.push_back(year_filter(value));
+    } else if (f.field == "code") {
+      std::vector<ErrorCode> codes = extract_codes(f.value);
+      if (codes.empty()) codes = extract_codes("error " + f.value);
+      std::string code = codes.empty() ? value : codes[0].code;
+      required.push_back(scaled(Xapian::Query(code_term(code)), cfg_.code_weight));
+    } else {
+      std::string_view prefix = f.field == "title"     ? kPrefixTitle
+                                : f.field == "symptom" ? kPrefixSymptom
+                                : f.field == "cause"   ? kPrefixCause
+                                : f.field == "message" ? kPrefixMessage
+                                                       : kPrefixResolution;
+      Xapian::Query q = phrase_query(f.value, prefix);
+      if (!q.empty()) required.push_back(q);
+    }
+  }
+
+  // "1999", "1999..2001", "..1998", "2000..".
+  static Xapian::Query year_filter(const std::string& v) {
+    size_t dots = v.find("..");
+    auto year = [](std::string_view s, int dflt) {
+      s = trim(s);
+      if (s.size() != 4 || !std::all_of(s.begin(), s.end(), is_ascii_digit)) return dflt;
+      return std::stoi(std::string(s));
+    };
+    int from = 0, to = 0;
+    if (dots == std::string::npos) {
+      from = to = year(v, -1);
+    } else {
+      from = year(std::string_view(v).substr(0, dots), 1900);
+      to = year(std::string_view(v).substr(dots + 2), 2100);
+    }
+    if (from < 0 || to < from) return Xapian::Query(std::string(schema::kPrefixYear) + v);  // matches nothing
+    // Values compare as strings: YYYYMMDD.
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate, std::to_string(from) + "0000",
+                         std::to_string(to) + "9999");
+  }
+
+  const Xapian::Database& db_;
+  const RankingConfig& cfg_;
+  const Synonyms& syn_;
+  Xapian::Stem stem_;
+  size_t corrections_ = 0;
+};
+
+struct Candidate {
+  Xapian::docid did = 0;
+  double bm25 = 0;
+  double score = 0;
+  Xapian::Document doc;
+  MessageMatch best;
+};
+
+}  // namespace
+
+struct Searcher::Impl {
+  std::string dir;
+  SearcherConfig config;
+  const Synonyms* synonyms = nullptr;
+
+  // Readers for concurrent searches: each Store (with its Xapian databases
+  // and SQLite connection) serves one search at a time.
+  std::mutex mu;
+  std::vector<std::unique_ptr<Store>> idle;
+
+  std::unique_ptr<Store> take() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!idle.empty()) {
+        std::unique_ptr<Store> s = std::move(idle.back());
+        idle.pop_back();
+        return s;
+      }
+    }
+    return std::make_unique<Store>(dir);
+  }
+  void give_back(std::unique_ptr<Store> s) {
+    std::lock_guard<std::mutex> lock(mu);
+    idle.push_back(std::move(s));
+  }
+
+  SearchResult run(Store& store, std::string_view text, const SearchOptions& opt) const;
+};
+
+Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::make_unique<Impl>()) {
+  impl_->dir = dir;
+  impl_->config = std::move(config);
+  impl_->synonyms = impl_->config.synonyms ? impl_->config.synonyms : &Synonyms::builtin();
+  impl_->give_back(std::make_unique<Store>(dir));  // fails here, not at the first search, on a bad folder
+}
+
+Searcher::~Searcher() = default;
+
+SearchResult Searcher::search(std::string_view query, const SearchOptions& options) const {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Store> store = impl_->take();
+  struct Return {
+    Impl& impl;
+    std::unique_ptr<Store>& store;
+    ~Return() {
+      if (store) impl.give_back(std::move(store));
+    }
+  } give_back{*impl_, store};
+  store->refresh_if_changed();
+  SearchResult r = store->impl_->with_retry([&] { return impl_->run(*store, query, options); });
+  r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+SearchResult Searcher::Impl::run(Store& store, std::string_view text, const SearchOptions& opt) const {
+  const RankingConfig& cfg = config.ranking;
+  const Xapian::Database& db = store.impl_->xdb;
+  SearchResult result;
+  ParsedQuery pq = parse_query(text);
+  result.parsed = pq.describe();
+  if (pq.empty()) return result;
+
+  QueryBuilder builder(db, cfg, *synonyms);
+  Built built = builder.build(pq);
+  result.corrections = built.corrections;
+
+  Xapian::Enquire enquire(db);
+  enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.k1, 0, 1, cfg.b, 0.5));
+  const size_t want = std::max(cfg.rerank_depth, opt.offset + opt.limit);
+  Xapian::ValueCountMatchSpy products(schema::kSlotProduct), types(schema::kSlotIssueType),
+      dates(schema::kSlotDate);
+  auto run_query = [&](const Xapian::Query& q) {
+    enquire.set_query(q);
+    enquire.clear_matchspies();
+    if (opt.facets) {
+      enquire.add_matchspy(&products);
+      enquire.add_matchspy(&types);
+      enquire.add_matchspy(&dates);
+    }
+    return enquire.get_mset(0, static_cast<Xapian::doccount>(want), opt.facets ? db.get_doccount() : 0);
+  };
+  Xapian::MSet mset;
+  if (!built.query.empty()) mset = run_query(built.query);
+  if (mset.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
+    built.query = builder.relaxed(pq);
+    result.relaxed = true;
+    mset = run_query(built.query);
+  }
+  result.xapian_query = built.query.get_description();
+  result.total_estimate = mset.get_matches_estimated();
+
+  // Rerank the head by how closely the paste resembles a quoted message.
+  std::vector<Candidate> cands;
+  cands.reserve(mset.size());
+  const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
+  const MessageMatcher matcher(pq, cfg.max_lines);
+  size_t rank = 0;
+  for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+    Candidate c;
+    c.did = *it;
+    c.bm25 = it.get_weight();
+    c.score = c.bm25 / top;
+    if (rank < cfg.rerank_depth && cfg.message_weight > 0) {
+      c.doc = it.get_document();
+      c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
+      c.score += cfg.message_weight * c.best.similarity;
+    }
+    cands.push_back(std::move(c));
+  }
+  std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+
+  const Xapian::Stem stem("english");
+  for (size_t i = opt.offset; i < cands.size() && i < opt.offset + opt.limit; ++i) {
+    Candidate& c = cands[i];
+    if (c.doc.get_docid() == 0) c.doc = db.get_document(c.did);
+    SearchHit h;
+    nlohmann::json data = nlohmann::json::parse(c.doc.get_data(), nullptr, false);
+    if (data.is_object()) {
+      h.id = data.value("id", "");
+      h.title = data.value("title", "");
+      h.product = data.value("product", "");
+      h.date = data.value("date", "");
+      h.issue_type = data.value("issue_type", "");
+    }
+    h.score = c.score;
+    h.matched_message = c.best.message;
+    h.message_similarity = c.best.similarity;
+    // Why it ranked: the query terms it matched, and in which fields.
+    std::set<std::string> fields;
+    std::vector<std::string> plain;
+    for (auto t = enquire.get_matching_terms_begin(c.did); t != enquire.get_matching_terms_end(c.did); ++t) {
+      const std::string& term = *t;
+      if (term.rfind(schema::kPrefixCode, 0) == 0) {
+        fields.insert("code");
+        h.matched_words.push_back(term.substr(schema::kPrefixCode.size()));
+      } else if (!term.empty() && !std::isupper(static_cast<unsigned char>(term[0]))) {
+        plain.push_back(term);
+        h.matched_words.push_back(term);
+      }
+    }
+    static const std::pair<std::string_view, const char*> kFieldPrefixes[] = {
+        {schema::kPrefixTitle, "title"},   {schema::kPrefixSymptom, "symptom"},       {schema::kPrefixMessage, "message"},
+        {schema::kPrefixCause, "cause"},   {schema::kPrefixResolution, "resolution"}};
+    struct Wanted {
+      std::string term;
+      const char* field;
+      const std::string* word;
+      bool operator<(const Wanted& o) const { return term < o.term; }
+    };
+    std::vector<Wanted> wanted;
+    for (const auto& [prefix, name] : kFieldPrefixes) {
+      for (const std::string& t : plain) wanted.push_back({std::string(prefix) + t, name, &t});
+    }
+    std::sort(wanted.begin(), wanted.end());
+    auto tl = db.termlist_begin(c.did);
+    std::unordered_set<std::string> in_field;
+    for (const Wanted& w : wanted) {
+      tl.skip_to(w.term);
+      if (tl == db.termlist_end(c.did)) break;
+      if (*tl == w.term) {
+        fields.insert(w.field);
+        in_field.insert(*w.word);
+      }
+    }
+    for (const std::string& t : plain) {
+      if (!in_field.count(t)) {
+        fields.insert("body");
+        break;
+      }
+    }
+    h.matched_fields.assign(fields.begin(), fields.end());
+    if (opt.snippets) {
+      std::optional<Record> symptom = store.first_record(h.id, "symptom");
+      if (symptom) h.symptom = symptom->text;
+      const std::string& source = c.best.similarity > 0 ? c.best.message : (symptom ? symptom->text : h.title);
+      h.snippet = mset.snippet(source, opt.snippet_chars, stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                               std::string(1, kHighlightOn), std::string(1, kHighlightOff), "...");
+    }
+    result.hits.push_back(std::move(h));
+  }
+  if (opt.facets) {
+    auto facet = [](const Xapian::ValueCountMatchSpy& spy, size_t chars) {
+      std::map<std::string, size_t> counts;
+      for (auto v = spy.values_begin(); v != spy.values_end(); ++v) {
+        std::string key = chars ? (*v).substr(0, chars) : *v;
+        if (!key.empty()) counts[key] += v.get_termfreq();
+      }
+      Facet f(counts.begin(), counts.end());
+      std::stable_sort(f.begin(), f.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      return f;
+    };
+    result.facets["product"] = facet(products, 0);
+    result.facets["issue_type"] = facet(types, 0);
+    result.facets["year"] = facet(dates, 4);
+  }
+  return result;
+}
+
+}  // namespace kbtriage
