@@ -44,10 +44,12 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"b", &c.b, nullptr},
                         {"variable_weight", &c.variable_weight, nullptr},
                         {"code_weight", &c.code_weight, nullptr},
+                        {"common_ratio", &c.common_ratio, nullptr},
                         {"phrase_weight", &c.phrase_weight, nullptr},
                         {"message_weight", &c.message_weight, nullptr},
                         {"rerank_depth", nullptr, &c.rerank_depth},
                         {"log_lines", nullptr, &c.log_lines},
+                        {"line_depth", nullptr, &c.line_depth},
                         {"max_lines", nullptr, &c.max_lines},
                         {"max_line_words", nullptr, &c.max_line_words}};
   size_t n = 0;

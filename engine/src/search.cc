@@ -9,6 +9,7 @@
 #include <cmath>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "kbtriage/codes.h"
@@ -23,7 +24,7 @@ namespace kbtriage {
 
 namespace {
 
-constexpr size_t kMaxSpellingCorrections = 6;
+constexpr size_t kMaxSpellingAttempts = 6;
 constexpr size_t kMinSpellingWord = 4;
 constexpr unsigned kWildcardExpansion = 64;
 
@@ -62,48 +63,124 @@ std::string id_value(std::string_view v) {
 
 struct Built {
   Xapian::Query query;
+  std::vector<Xapian::Query> lines;  // a log's lines, each searched on its own
+  std::vector<size_t> line_index;    // which ParsedQuery line each of `lines` is
   bool strict = false;  // has filters, required words or exclusions that a relaxed query drops
   std::vector<std::pair<std::string, std::string>> corrections;
 };
 
+// Words that carry no meaning of their own. They are left out of the ranked
+// query: nearly every article has them, so they cost the matcher the most
+// and move no article up. (The rerank still sees them: word order counts.)
+bool is_stopword(std::string_view w) {
+  static const std::unordered_set<std::string_view> kStop = {
+      "a",    "about", "an",   "and",   "are",  "as",    "at",   "be",   "been", "but",  "by",   "can",
+      "did",  "do",    "does", "for",   "from", "had",   "has",  "have", "he",   "her",  "his",  "how",
+      "i",    "if",    "in",   "into",  "is",   "it",    "its",  "me",   "my",   "of",   "on",   "or",
+      "our",  "she",   "so",   "than",  "that", "the",   "their", "them", "then", "there", "these", "they",
+      "this", "those", "to",   "too",   "us",   "was",   "we",   "were", "what", "when", "where", "which",
+      "while", "who",  "why",  "will",  "with", "would", "you",  "your"};
+  return kStop.count(w) > 0;
+}
+
 class QueryBuilder {
  public:
   QueryBuilder(const Xapian::Database& db, const RankingConfig& cfg, const Synonyms& syn)
-      : db_(db), cfg_(cfg), syn_(syn), stem_("english") {}
+      : db_(db), cfg_(cfg), syn_(syn), stem_("english"), doccount_(std::max(db.get_doccount(), 1u)) {}
 
   Built build(const ParsedQuery& pq) {
     Built out;
     std::vector<Xapian::Query> line_queries, required, filters, excluded;
     const size_t nlines = std::min(pq.lines.size(), cfg_.max_lines);
     const bool log_mode = nlines >= cfg_.log_lines;
+    // A paste's words, each once: a repeated word counts more (wqf), but
+    // costs the matcher once.
+    struct Slot {
+      const QueryWord* word;
+      double weight;
+      unsigned wqf;
+    };
+    std::vector<Slot> slots;
+    std::unordered_map<std::string, size_t> slot_of;
     std::set<std::string> codes_seen;
+    auto add_word = [&](const QueryWord& w, std::vector<Slot>& to, std::unordered_map<std::string, size_t>& index) {
+      const double weight = w.variable ? cfg_.variable_weight : 1.0;
+      auto [it, fresh] = index.emplace(w.text, to.size());
+      if (fresh) {
+        to.push_back({&w, weight, 1});
+      } else {
+        to[it->second].weight = std::max(to[it->second].weight, weight);
+        ++to[it->second].wqf;
+      }
+    };
+    // Words of a line, ranked. Words in most articles ("error", "file")
+    // only add to the score of articles found by the rarer ones
+    // (AND_MAYBE): they still rank, but the matcher skips through their
+    // long posting lists instead of reading them whole.
+    auto slots_query = [&](const std::vector<Slot>& ws, bool spelling, std::vector<Xapian::Query>& parts,
+                           std::vector<Xapian::Query>& common) {
+      std::vector<const Slot*> kept;
+      for (const Slot& sl : ws) {
+        if (!is_stopword(sl.word->text)) kept.push_back(&sl);
+      }
+      if (kept.empty()) {
+        for (const Slot& sl : ws) kept.push_back(&sl);  // a line of only stopwords still counts
+      }
+      for (const Slot* sl : kept) {
+        Xapian::Query q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
+        const bool is_common = !sl->word->wildcard &&
+            static_cast<double>(db_.get_termfreq(stem_of(stem_, sl->word->text))) > cfg_.common_ratio * doccount_;
+        (is_common ? common : parts).push_back(q);
+      }
+    };
+    auto maybe = [](std::vector<Xapian::Query>& parts, std::vector<Xapian::Query>& common) {
+      if (parts.empty()) {
+        parts.swap(common);
+      }
+      Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+      if (common.empty()) return q;
+      return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                           Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
+    };
+    std::vector<Xapian::Query> common_words;
     for (size_t li = 0; li < nlines; ++li) {
       const QueryLine& line = pq.lines[li];
-      std::vector<Xapian::Query> parts;
-      std::vector<std::string> plain_terms;  // consecutive non-variable stems, for phrases
       const size_t nwords = std::min(line.words.size(), cfg_.max_line_words);
+      std::vector<Slot> line_slots;
+      std::unordered_map<std::string, size_t> line_index;
       for (size_t wi = 0; wi < nwords; ++wi) {
         const QueryWord& w = line.words[wi];
-        Xapian::Query wq = word_query(w, out);
         if (w.excluded) {
-          excluded.push_back(wq);
-          continue;
+          excluded.push_back(word_query(w, out, false, 1));
+        } else if (w.required) {
+          required.push_back(word_query(w, out, true, 1));
+        } else {
+          add_word(w, slots, slot_of);
+          if (log_mode) add_word(w, line_slots, line_index);
         }
-        if (w.required) {
-          required.push_back(wq);
-          continue;
-        }
-        parts.push_back(scaled(wq, w.variable ? cfg_.variable_weight : 1.0));
       }
+      std::vector<Xapian::Query> parts;
       add_multiword_synonyms(line, parts);
       if (cfg_.phrase_weight > 0) add_phrases(line, nwords, parts);
-      // Codes of this line: each line of a log carries its own.
+      std::vector<Xapian::Query> line_codes;
       for (const ErrorCode& c : extract_codes(line.text)) {
-        if (!log_mode && !codes_seen.insert(c.code).second) continue;
-        parts.push_back(scaled(Xapian::Query(code_term(c.code)), cfg_.code_weight));
+        line_codes.push_back(scaled(Xapian::Query(code_term(c.code)), cfg_.code_weight));
+        if (codes_seen.insert(c.code).second) parts.push_back(line_codes.back());
       }
-      if (!parts.empty()) line_queries.push_back(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+      if (log_mode) {
+        // Each line of a log alone, for the search by best line.
+        std::vector<Xapian::Query> own = line_codes, own_common;
+        slots_query(line_slots, false, own, own_common);
+        if (own.size() + own_common.size() >= 2 || !line_codes.empty()) {
+          out.lines.push_back(maybe(own, own_common));
+          out.line_index.push_back(li);
+        }
+      }
+      line_queries.insert(line_queries.end(), parts.begin(), parts.end());
     }
+    // Typos are looked for in typed and pasted messages, not in logs: a
+    // log's unknown words are host and user names.
+    slots_query(slots, !log_mode, line_queries, common_words);
     for (const std::string& p : pq.phrases) {
       Xapian::Query phrase = phrase_query(p);
       if (phrase.empty()) continue;
@@ -116,11 +193,11 @@ class QueryBuilder {
     for (const QueryField& f : pq.fields) add_field(f, required, filters);
 
     Xapian::Query scored;
-    if (!line_queries.empty()) {
+    if (!line_queries.empty() || !common_words.empty()) {
       // Lines are summed, even in a log: OP_MAX (best line) crashes Xapian
       // 1.4.22 over several shards when a line holds an OP_SYNONYM. The
       // rerank below scores a log by its best line instead.
-      scored = Xapian::Query(Xapian::Query::OP_OR, line_queries.begin(), line_queries.end());
+      scored = maybe(line_queries, common_words);
     }
     Xapian::Query q = scored;
     if (!required.empty()) {
@@ -164,30 +241,29 @@ class QueryBuilder {
     }
   }
 
-  Xapian::Query word_query(const QueryWord& w, Built& out) {
+  Xapian::Query word_query(const QueryWord& w, Built& out, bool spelling, unsigned wqf) {
     if (w.wildcard) {
       return Xapian::Query(Xapian::Query::OP_WILDCARD, w.text, kWildcardExpansion,
                            Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     }
     std::string term = stem_of(stem_, w.text);
     std::vector<Xapian::Query> alts;
-    alts.emplace_back(term);
+    alts.emplace_back(term, wqf);
     for (const std::string& alt : syn_.of(w.text)) alts.push_back(words_query(alt));
     // Typos and run-together words, on prose only: a word the index does
     // not know, that is neither a code nor a variable part.
-    if (!w.variable && corrections_ < kMaxSpellingCorrections && db_.get_termfreq(term) == 0) {
+    if (spelling && !w.variable && attempts_ < kMaxSpellingAttempts && db_.get_termfreq(term) == 0) {
+      ++attempts_;
       std::vector<std::string> split = split_letters_digits(w.text);
       if (!split.empty()) {
         alts.push_back(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(stem_of(stem_, split[0])),
                                      Xapian::Query(split[1])));
         out.corrections.emplace_back(w.text, split[0] + " " + split[1]);
-        ++corrections_;
       } else if (all_alpha(w.text) && w.text.size() >= kMinSpellingWord) {
         std::string fix = db_.get_spelling_suggestion(w.text, w.text.size() >= 7 ? 2 : 1);
         if (!fix.empty() && fix != w.text) {
           alts.emplace_back(stem_of(stem_, fix));
           out.corrections.emplace_back(w.text, fix);
-          ++corrections_;
         }
       }
     }
@@ -299,7 +375,8 @@ class QueryBuilder {
   const RankingConfig& cfg_;
   const Synonyms& syn_;
   Xapian::Stem stem_;
-  size_t corrections_ = 0;
+  double doccount_;
+  size_t attempts_ = 0;
 };
 
 struct Candidate {
@@ -307,6 +384,7 @@ struct Candidate {
   double bm25 = 0;
   double score = 0;
   Xapian::Document doc;
+  std::string messages;
   MessageMatch best;
 };
 
@@ -394,32 +472,70 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     return enquire.get_mset(0, static_cast<Xapian::doccount>(want), opt.facets ? db.get_doccount() : 0);
   };
   Xapian::MSet mset;
-  if (!built.query.empty()) mset = run_query(built.query);
-  if (mset.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
-    built.query = builder.relaxed(pq);
-    result.relaxed = true;
-    mset = run_query(built.query);
+  std::vector<Candidate> cands;
+  if (!built.lines.empty() && !built.strict) {
+    // A log: each line is searched on its own and an article scores by its
+    // best line, so one error line is not outvoted by many routine ones.
+    // Scores are the share of the line's possible BM25 weight the article
+    // reaches, so lines compare with each other.
+    std::unordered_map<Xapian::docid, size_t> at;
+    for (size_t i = 0; i < built.lines.size(); ++i) {
+      enquire.set_query(built.lines[i]);
+      Xapian::MSet lm = enquire.get_mset(0, static_cast<Xapian::doccount>(cfg.line_depth));
+      const double possible = lm.get_max_possible();
+      if (possible <= 0) continue;
+      const MessageMatcher matcher(pq.lines[built.line_index[i]].text);
+      for (auto it = lm.begin(); it != lm.end(); ++it) {
+        auto [pos, fresh] = at.emplace(*it, cands.size());
+        if (fresh) {
+          cands.emplace_back();
+          cands.back().did = *it;
+          cands.back().doc = it.get_document();
+          cands.back().messages = cands.back().doc.get_value(schema::kSlotMessages);
+          cands.back().score = -1;
+        }
+        Candidate& c = cands[pos->second];
+        MessageMatch m = matcher.best(c.messages);
+        const double score = it.get_weight() / possible + cfg.message_weight * m.similarity;
+        if (score > c.score) {
+          c.score = score;
+          c.bm25 = it.get_weight();
+          c.best = std::move(m);
+        }
+      }
+    }
+    result.total_estimate = cands.size();
+    if (opt.facets || cands.empty()) mset = run_query(built.query);
+    if (cands.empty()) result.total_estimate = mset.get_matches_estimated();
+  } else {
+    if (!built.query.empty()) mset = run_query(built.query);
+    if (mset.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
+      built.query = builder.relaxed(pq);
+      result.relaxed = true;
+      mset = run_query(built.query);
+    }
+    result.total_estimate = mset.get_matches_estimated();
   }
   result.xapian_query = built.query.get_description();
-  result.total_estimate = mset.get_matches_estimated();
 
-  // Rerank the head by how closely the paste resembles a quoted message.
-  std::vector<Candidate> cands;
-  cands.reserve(mset.size());
-  const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
-  const MessageMatcher matcher(pq, cfg.max_lines);
-  size_t rank = 0;
-  for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
-    Candidate c;
-    c.did = *it;
-    c.bm25 = it.get_weight();
-    c.score = c.bm25 / top;
-    if (rank < cfg.rerank_depth && cfg.message_weight > 0) {
-      c.doc = it.get_document();
-      c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
-      c.score += cfg.message_weight * c.best.similarity;
+  if (cands.empty()) {
+    // Rerank the head by how closely the paste resembles a quoted message.
+    cands.reserve(mset.size());
+    const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
+    const MessageMatcher matcher(pq, cfg.max_lines);
+    size_t rank = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+      Candidate c;
+      c.did = *it;
+      c.bm25 = it.get_weight();
+      c.score = c.bm25 / top;
+      if (rank < cfg.rerank_depth && cfg.message_weight > 0) {
+        c.doc = it.get_document();
+        c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
+        c.score += cfg.message_weight * c.best.similarity;
+      }
+      cands.push_back(std::move(c));
     }
-    cands.push_back(std::move(c));
   }
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
 

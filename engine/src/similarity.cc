@@ -12,6 +12,8 @@ namespace {
 
 // Units and messages longer than this are compared on their first words.
 constexpr size_t kMaxWords = 80;
+// Words in common from which a match counts fully.
+constexpr double kEvidenceWords = 4;
 // A query of up to this many lines is also compared as a whole.
 constexpr size_t kMaxWholeLines = 6;
 
@@ -90,7 +92,11 @@ std::vector<uint64_t> message_words(std::string_view text) {
 
 double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   if (a.empty() || b.empty()) return 0;
-  return 2.0 * static_cast<double>(lcs(a, b)) / static_cast<double>(a.size() + b.size());
+  const double common = static_cast<double>(lcs(a, b));
+  // A few words in common ("STOP 0xc000021a", "Unspecified error") are weak
+  // evidence however short the message: many articles quote them.
+  const double evidence = std::min(1.0, common / kEvidenceWords);
+  return evidence * 2.0 * common / static_cast<double>(a.size() + b.size());
 }
 
 MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
@@ -105,6 +111,11 @@ MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
     }
   }
   if (n > 1 && n <= kMaxWholeLines) units_.push_back(message_words(whole));
+}
+
+MessageMatcher::MessageMatcher(std::string_view line) {
+  std::vector<uint64_t> words = message_words(line);
+  if (!words.empty()) units_.push_back(std::move(words));
 }
 
 MessageMatch MessageMatcher::best(std::string_view messages) const {

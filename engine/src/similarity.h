@@ -32,6 +32,8 @@ class MessageMatcher {
   // Each line of the query is a unit; a query of a few lines is also one
   // unit as a whole (an error dialog pasted over several lines).
   MessageMatcher(const ParsedQuery& q, size_t max_lines);
+  // One unit: a single line of a log.
+  explicit MessageMatcher(std::string_view line);
   // The best match among `messages` (separated by schema::kMessageSeparator).
   MessageMatch best(std::string_view messages) const;
 

@@ -73,11 +73,13 @@ struct SearchResult {
 struct RankingConfig {
   double k1 = 1.2, b = 0.5;       // BM25
   double variable_weight = 0.3;   // words inside masked variable parts
-  double code_weight = 4.0;       // canonical error-code terms
+  double common_ratio = 0.1;      // words in more than this share of articles only add to others
+  double code_weight = 2.0;       // canonical error-code terms
   double phrase_weight = 0;       // consecutive word pairs of a line found as a phrase
-  double message_weight = 1.0;    // rerank: similarity to a quoted message
+  double message_weight = 0.7;    // rerank: similarity to a quoted message
   size_t rerank_depth = 30;       // candidates reranked by message similarity
   size_t log_lines = 3;           // a paste of this many lines is scored by its best line
+  size_t line_depth = 10;         // candidates per line of a log
   size_t max_lines = 60;          // lines of a paste kept
   size_t max_line_words = 60;     // words kept per line
 
