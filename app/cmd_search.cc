@@ -137,13 +137,13 @@ void render(std::ostream& out, const SearchResult& r, bool explain, size_t offse
     if (!h.symptom.empty() && h.symptom != h.matched_message) {
       out << indent << dim << "symptom: " << reset << fit(h.symptom, inner - 9) << '\n';
     }
-    std::string why = "matched ";
-    for (size_t i = 0; i < h.matched_fields.size(); ++i) why += (i ? ", " : "") + h.matched_fields[i];
+    std::string why = "why: ";
     if (h.message_similarity > 0) {
-      char sim[16];
-      std::snprintf(sim, sizeof sim, "%.0f%%", h.message_similarity * 100);
-      why += std::string("; resembles a quoted message (") + sim + ")";
+      char sim[48];
+      std::snprintf(sim, sizeof sim, "quoted message %.0f%% alike; ", h.message_similarity * 100);
+      why += sim;
     }
+    for (size_t i = 0; i < h.matched_fields.size(); ++i) why += (i ? ", " : "") + h.matched_fields[i];
     out << indent << dim << fit(why, inner) << reset << '\n';
   }
   out << dim << r.hits.size() << " of about " << r.total_estimate << " matches, " << r.took_ms << " ms" << reset

@@ -598,7 +598,10 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
         break;
       }
     }
-    h.matched_fields.assign(fields.begin(), fields.end());
+    // Strongest evidence first.
+    for (const char* f : {"title", "symptom", "message", "code", "cause", "resolution", "body"}) {
+      if (fields.count(f)) h.matched_fields.emplace_back(f);
+    }
     if (opt.snippets) {
       std::optional<Record> symptom = store.first_record(h.id, "symptom");
       if (symptom) h.symptom = symptom->text;

@@ -92,7 +92,7 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
   std::string date = a.last_modified;
   date.erase(std::remove(date.begin(), date.end(), '-'), date.end());
   doc.add_value(kSlotDate, date);
-  doc.add_value(kSlotProduct, a.product_tag);
+  doc.add_value(kSlotProduct, a.product.empty() ? a.product_tag : a.product);
   doc.add_value(kSlotIssueType, a.issue_type);
   doc.add_value(kSlotContentHash, std::string(content_hash));
 

@@ -21,7 +21,7 @@ std::string seed() { return kbtriage::test::corpus_dir() + "/page/Q198657.txt"; 
 TEST_CASE("cli: help lists the commands and each command has its own", "[cli]") {
   auto r = run_cli("--help");
   CHECK(r.status == 0);
-  for (const char* c : {"index", "parse", "show", "export", "check"}) CHECK_THAT(r.out, Catch::Contains(c));
+  for (const char* c : {"index", "search", "parse", "show", "export", "check"}) CHECK_THAT(r.out, Catch::Contains(c));
   auto p = run_cli("parse --help");
   CHECK(p.status == 0);
   CHECK_THAT(p.out, Catch::StartsWith("usage: kbtriage parse [--json] [--sections] FILE..."));

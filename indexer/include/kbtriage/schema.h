@@ -44,7 +44,7 @@ inline constexpr std::string_view kPrefixFormat = "XF";     // boolean: raw, web
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;        // "YYYYMMDD", sorts as a string
-inline constexpr unsigned kSlotProduct = 1;     // product tag
+inline constexpr unsigned kSlotProduct = 1;     // product name (else its tag), for facets
 inline constexpr unsigned kSlotIssueType = 2;   // issue type
 inline constexpr unsigned kSlotContentHash = 3; // hash of the source bytes (hex)
 inline constexpr unsigned kSlotMessages = 4;    // quoted messages (first 4 KB), kMessageSeparator between

@@ -1,0 +1,33 @@
+// Message similarity: the rerank's comparison of pasted text with quoted messages.
+#include <catch2/catch.hpp>
+
+#include "kbtriage/query.h"
+#include "similarity.h"
+
+using kbtriage::message_words;
+using kbtriage::sequence_similarity;
+
+TEST_CASE("the same message scores 1 whatever its variable parts case and punctuation", "[similarity]") {
+  auto sim = [](const char* a, const char* b) { return sequence_similarity(message_words(a), message_words(b)); };
+  CHECK(sim("Background Synchronization Error. See detailed logs in Deleted Items folder.",
+            "background synchronization error see detailed logs in deleted items folder") == Approx(1.0));
+  CHECK(sim("Synchronizing Mailbox 'jsmith' now", "Synchronizing Mailbox 'testuser' now") == Approx(1.0));
+  CHECK(sim("Cannot open C:\\Temp\\a.dll for user one two", "Cannot open D:\\x\\y.dll for user one two") ==
+        Approx(1.0));
+  // Word order counts.
+  CHECK(sim("one two three four", "four three two one") < 0.5);
+  // The first half of a message.
+  CHECK(sim("one two three four", "one two three four five six seven eight") == Approx(2.0 * 4 / 12));
+  // Two words in common are weak evidence.
+  CHECK(sim("STOP 0xc000021a", "STOP 0xc000021a Systems Management Server Fatal") < 0.5 * 2.0 * 2 / 8 + 1e-9);
+  CHECK(sim("", "anything") == 0);
+}
+
+TEST_CASE("a matcher picks the best of an article's messages", "[similarity]") {
+  kbtriage::ParsedQuery q = kbtriage::parse_query("Could not create mailslot, rc = 10048");
+  kbtriage::MessageMatcher m(q, 60);
+  std::string messages = std::string("Unspecified error") + '\x1e' + "Could not create mailslot, rc = 5";
+  kbtriage::MessageMatch best = m.best(messages);
+  CHECK(best.message == "Could not create mailslot, rc = 5");
+  CHECK(best.similarity == Approx(1.0));
+}
