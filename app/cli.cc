@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace kbtriage::cli {
 
@@ -45,6 +47,19 @@ std::string default_db_dir() {
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/kbtriage";
   if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/kbtriage";
   return ".kbtriage";
+}
+
+std::optional<std::string> read_input(const std::string& path) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return std::nullopt;
+    in = &file;
+  }
+  std::ostringstream ss;
+  ss << in->rdbuf();
+  return std::move(ss).str();
 }
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }

@@ -56,6 +56,9 @@ class ArgReader {
 // --db, else $KBTRIAGE_DB, else $XDG_DATA_HOME/kbtriage, else ~/.local/share/kbtriage.
 std::string default_db_dir();
 
+// The bytes of `path`, or of standard input for "-"; nullopt when it cannot be read.
+std::optional<std::string> read_input(const std::string& path);
+
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 int terminal_width();

@@ -1,7 +1,5 @@
 // kbtriage parse: parse article files and print their records, no store.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli.h"
 #include "kbtriage/article_json.h"
@@ -10,22 +8,6 @@
 #include "render.h"
 
 namespace kbtriage::cli {
-
-namespace {
-
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open";
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = std::move(ss).str();
-  return true;
-}
-
-}  // namespace
 
 int run_parse(const Args& args) {
   const Command& cmd = *find_command("parse");
@@ -43,17 +25,13 @@ int run_parse(const Args& args) {
   RenderOptions opt{terminal_width(), stdout_is_terminal(), sections};
   bool first = true;
   for (const std::string& path : files) {
-    std::string bytes, error;
-    if (path == "-") {
-      std::ostringstream ss;
-      ss << std::cin.rdbuf();
-      bytes = std::move(ss).str();
-    } else if (!read_file(path, bytes, error)) {
-      std::cerr << path << ": " << error << '\n';
+    std::optional<std::string> bytes = read_input(path);
+    if (!bytes) {
+      std::cerr << path << ": cannot open\n";
       status = kExitUsage;
       continue;
     }
-    ParseResult result = parse_article(bytes);
+    ParseResult result = parse_article(*bytes);
     if (!result.article) {
       std::cerr << path << ":" << (result.error.starts_with("line ") ? result.error.substr(5) : " " + result.error) << '\n';
       status = kExitUsage;

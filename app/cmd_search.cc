@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -19,16 +18,10 @@ namespace kbtriage::cli {
 
 namespace {
 
-std::string read_stream(std::istream& in) {
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  return read_stream(in);
+  std::optional<std::string> text = read_input(path);
+  if (!text) throw Error(path + ": cannot read");
+  return *text;
 }
 
 // Snippet markers as <mark> (JSON) or ANSI reverse video (terminal) or
@@ -186,7 +179,7 @@ int run_search(const Args& args) {
   std::string db = default_db_dir(), batch, ranking_file, synonyms_file;
   bool json = false, explain = false, snippets_in_batch = false;
   SearchOptions opt;
-  std::vector<std::string> words, filters;
+  std::vector<std::string> words;
   ArgReader r(args, cmd);
   auto count = [&](const std::string& v, bool zero_ok) {
     size_t n = 0;
@@ -205,9 +198,9 @@ int run_search(const Args& args) {
     else if (r.is("--facets")) opt.facets = true;
     else if (r.is("--batch")) batch = r.value();
     else if (r.is("--full")) snippets_in_batch = true;
-    else if (r.is("--product")) filters.push_back("product:\"" + r.value() + "\"");
-    else if (r.is("--year")) filters.push_back("year:" + r.value());
-    else if (r.is("--type")) filters.push_back("type:" + r.value());
+    else if (r.is("--product")) opt.filters.push_back({"product", r.value()});
+    else if (r.is("--year")) opt.filters.push_back({"year", r.value()});
+    else if (r.is("--type")) opt.filters.push_back({"type", r.value()});
     else if (r.is("--ranking")) ranking_file = r.value();
     else if (r.is("--synonyms")) synonyms_file = r.value();
     else if (r.is("-")) words.push_back("-");
@@ -233,10 +226,8 @@ int run_search(const Args& args) {
   std::string query;
   for (const std::string& w : words) {
     if (!query.empty()) query += ' ';
-    query += w == "-" ? read_stream(std::cin) : w;
+    query += w == "-" ? read_text_file("-") : w;
   }
-  // Filters from options go on a line of their own, which adds no words.
-  for (const std::string& f : filters) query += "\n" + f;
   SearchResult result = searcher.search(query, opt);
   if (json) {
     std::cout << result_json(query, result, explain).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <string>
+#include <type_traits>
 
 #include "embedded_data.h"
 #include "kbtriage/error.h"
@@ -31,6 +32,35 @@ std::string normalise(std::string_view phrase) {
   return out;
 }
 
+// Calls f(line_number, left, right) for each "left = right" line of `text`
+// ('#' starts a comment; blank lines are skipped). `form` names the expected
+// shape in the error for a line without '='.
+template <typename F>
+void for_each_assignment(std::string_view text, const std::string& source, std::string_view form, F&& f) {
+  size_t n = 0;
+  for (std::string_view raw : split_lines(text)) {
+    ++n;
+    std::string_view line = trim(raw.substr(0, raw.find('#')));
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) bad_line(source, n, "expected \"" + std::string(form) + "\"");
+    f(n, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
+}
+
+// `value` as a T of at least `min`, or the error for line n.
+template <typename T>
+T number(std::string_view value, T min, std::string_view name, const std::string& source, size_t n) {
+  T v{};
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || v < min) {
+    const char* kind = std::is_integral_v<T> ? "a whole number >= " : "a number >= ";
+    bad_line(source, n, std::string(name) + ": expected " + kind + std::to_string(static_cast<long long>(min)) +
+                            ", got '" + std::string(value) + "'");
+  }
+  return v;
+}
+
 }  // namespace
 
 RankingConfig RankingConfig::parse(std::string_view text, const std::string& source) {
@@ -45,42 +75,24 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"variable_weight", &c.variable_weight, nullptr},
                         {"code_weight", &c.code_weight, nullptr},
                         {"common_ratio", &c.common_ratio, nullptr},
-                        {"phrase_weight", &c.phrase_weight, nullptr},
                         {"message_weight", &c.message_weight, nullptr},
                         {"rerank_depth", nullptr, &c.rerank_depth},
                         {"log_lines", nullptr, &c.log_lines},
                         {"line_depth", nullptr, &c.line_depth},
                         {"max_lines", nullptr, &c.max_lines},
                         {"max_line_words", nullptr, &c.max_line_words}};
-  size_t n = 0;
-  for (std::string_view raw : split_lines(text)) {
-    ++n;
-    std::string_view line = trim(raw.substr(0, raw.find('#')));
-    if (line.empty()) continue;
-    size_t eq = line.find('=');
-    if (eq == std::string_view::npos) bad_line(source, n, "expected \"name = value\"");
-    std::string_view name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+  for_each_assignment(text, source, "name = value", [&](size_t n, std::string_view name, std::string_view value) {
     const Knob* knob = nullptr;
     for (const Knob& k : knobs) {
       if (k.name == name) knob = &k;
     }
     if (!knob) bad_line(source, n, "unknown setting '" + std::string(name) + "'");
     if (knob->real) {
-      double v = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || end != value.data() + value.size() || v < 0) {
-        bad_line(source, n, std::string(name) + ": expected a number >= 0, got '" + std::string(value) + "'");
-      }
-      *knob->real = v;
+      *knob->real = number<double>(value, 0, name, source, n);
     } else {
-      size_t v = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || end != value.data() + value.size() || v == 0) {
-        bad_line(source, n, std::string(name) + ": expected a whole number >= 1, got '" + std::string(value) + "'");
-      }
-      *knob->count = v;
+      *knob->count = number<size_t>(value, 1, name, source, n);
     }
-  }
+  });
   return c;
 }
 
@@ -91,21 +103,15 @@ RankingConfig RankingConfig::builtin() {
 
 Synonyms Synonyms::parse(std::string_view text, const std::string& source) {
   Synonyms s;
-  size_t n = 0;
   auto add = [&](const std::string& from, const std::string& to) {
     std::vector<std::string>& alts = s.map_[from];
     if (std::find(alts.begin(), alts.end(), to) == alts.end()) alts.push_back(to);
     s.max_words_ = std::max(s.max_words_, static_cast<size_t>(std::count(from.begin(), from.end(), ' ') + 1));
   };
-  for (std::string_view raw : split_lines(text)) {
-    ++n;
-    std::string_view line = trim(raw.substr(0, raw.find('#')));
-    if (line.empty()) continue;
-    size_t eq = line.find('=');
-    if (eq == std::string_view::npos) bad_line(source, n, "expected \"word = alternative | alternative\"");
-    std::string key = normalise(line.substr(0, eq));
+  for_each_assignment(text, source, "word = alternative | alternative", [&](size_t n, std::string_view left,
+                                                                            std::string_view rest) {
+    std::string key = normalise(left);
     if (key.empty()) bad_line(source, n, "nothing before '='");
-    std::string_view rest = line.substr(eq + 1);
     size_t alternatives = 0;
     while (true) {
       size_t bar = rest.find('|');
@@ -120,7 +126,7 @@ Synonyms Synonyms::parse(std::string_view text, const std::string& source) {
       rest = rest.substr(bar + 1);
     }
     if (alternatives == 0) bad_line(source, n, "'" + key + "' has no alternative but itself");
-  }
+  });
   return s;
 }
 

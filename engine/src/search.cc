@@ -28,8 +28,6 @@ constexpr size_t kMaxSpellingAttempts = 6;
 constexpr size_t kMinSpellingWord = 4;
 constexpr unsigned kWildcardExpansion = 64;
 
-std::string stem_of(const Xapian::Stem& stem, const std::string& word) { return stem(word); }
-
 std::string prefixed(std::string_view prefix, const std::string& term) { return std::string(prefix) + term; }
 
 Xapian::Query scaled(Xapian::Query q, double factor) {
@@ -55,9 +53,8 @@ std::vector<std::string> split_letters_digits(const std::string& w) {
 
 // The article's id as a term: "q198657", "198657" and "Q198657" all name Q198657.
 std::string id_value(std::string_view v) {
-  std::string id = to_lower_ascii(trim(v));
-  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!id.empty() && is_ascii_digit(id[0])) id.insert(id.begin(), 'Q');
+  std::string id(trim(v));
+  if (!id.empty() && (id[0] == 'q' || is_ascii_digit(id[0]))) id = "Q" + id.substr(id[0] == 'q');
   return std::string(schema::kPrefixId) + id;
 }
 
@@ -129,7 +126,7 @@ class QueryBuilder {
       for (const Slot* sl : kept) {
         Xapian::Query q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
         const bool is_common = !sl->word->wildcard &&
-            static_cast<double>(db_.get_termfreq(stem_of(stem_, sl->word->text))) > cfg_.common_ratio * doccount_;
+            static_cast<double>(termfreq(stem_(sl->word->text))) > cfg_.common_ratio * doccount_;
         (is_common ? common : parts).push_back(q);
       }
     };
@@ -161,7 +158,6 @@ class QueryBuilder {
       }
       std::vector<Xapian::Query> parts;
       add_multiword_synonyms(line, parts);
-      if (cfg_.phrase_weight > 0) add_phrases(line, nwords, parts);
       std::vector<Xapian::Query> line_codes;
       for (const ErrorCode& c : extract_codes(line.text)) {
         line_codes.push_back(scaled(Xapian::Query(code_term(c.code)), cfg_.code_weight));
@@ -221,24 +217,39 @@ class QueryBuilder {
   Xapian::Query relaxed(const ParsedQuery& pq) {
     std::vector<Xapian::Query> parts;
     for (const QueryLine& l : pq.lines) {
-      for (const QueryWord& w : l.words) parts.emplace_back(stem_of(stem_, w.text));
+      for (const QueryWord& w : l.words) parts.emplace_back(stem_(w.text));
     }
-    for (const std::string& p : pq.phrases) words_to_terms(p, parts);
-    for (const QueryField& f : pq.fields) words_to_terms(f.value, parts);
+    for (const std::string& p : pq.phrases) {
+      for (const std::string& t : terms_of(p)) parts.emplace_back(t);
+    }
+    for (const QueryField& f : pq.fields) {
+      for (const std::string& t : terms_of(f.value)) parts.emplace_back(t);
+    }
     for (const std::string& c : pq.codes) parts.push_back(scaled(Xapian::Query(code_term(c)), cfg_.code_weight));
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
  private:
+  // A paste repeats its words (a log, line after line): each term's
+  // frequency is looked up in the shards once per query.
+  Xapian::doccount termfreq(const std::string& term) {
+    auto [it, fresh] = termfreq_.emplace(term, 0);
+    if (fresh) it->second = db_.get_termfreq(term);
+    return it->second;
+  }
+
   static std::string code_term(const std::string& code) {
     return std::string(schema::kPrefixCode) + to_lower_ascii(code);
   }
 
-  void words_to_terms(std::string_view text, std::vector<Xapian::Query>& out) {
-    ParsedQuery sub = parse_query(text);
-    for (const QueryLine& l : sub.lines) {
-      for (const QueryWord& w : l.words) out.emplace_back(stem_of(stem_, w.text));
+  // The index terms of typed text (a phrase, a field's value): its words as
+  // the query reads them, stemmed, with `prefix`.
+  std::vector<std::string> terms_of(std::string_view text, std::string_view prefix = "") {
+    std::vector<std::string> terms;
+    for (const QueryLine& l : parse_query(text).lines) {
+      for (const QueryWord& w : l.words) terms.push_back(prefixed(prefix, stem_(w.text)));
     }
+    return terms;
   }
 
   Xapian::Query word_query(const QueryWord& w, Built& out, bool spelling, unsigned wqf) {
@@ -246,23 +257,23 @@ class QueryBuilder {
       return Xapian::Query(Xapian::Query::OP_WILDCARD, w.text, kWildcardExpansion,
                            Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     }
-    std::string term = stem_of(stem_, w.text);
+    std::string term = stem_(w.text);
     std::vector<Xapian::Query> alts;
     alts.emplace_back(term, wqf);
-    for (const std::string& alt : syn_.of(w.text)) alts.push_back(words_query(alt));
+    for (const std::string& alt : syn_.of(w.text)) alts.push_back(synonym_query(alt));
     // Typos and run-together words, on prose only: a word the index does
     // not know, that is neither a code nor a variable part.
-    if (spelling && !w.variable && attempts_ < kMaxSpellingAttempts && db_.get_termfreq(term) == 0) {
+    if (spelling && !w.variable && attempts_ < kMaxSpellingAttempts && termfreq(term) == 0) {
       ++attempts_;
       std::vector<std::string> split = split_letters_digits(w.text);
       if (!split.empty()) {
-        alts.push_back(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(stem_of(stem_, split[0])),
+        alts.push_back(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(stem_(split[0])),
                                      Xapian::Query(split[1])));
         out.corrections.emplace_back(w.text, split[0] + " " + split[1]);
       } else if (all_alpha(w.text) && w.text.size() >= kMinSpellingWord) {
         std::string fix = db_.get_spelling_suggestion(w.text, w.text.size() >= 7 ? 2 : 1);
         if (!fix.empty() && fix != w.text) {
-          alts.emplace_back(stem_of(stem_, fix));
+          alts.emplace_back(stem_(fix));
           out.corrections.emplace_back(w.text, fix);
         }
       }
@@ -271,11 +282,17 @@ class QueryBuilder {
     return Xapian::Query(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
   }
 
-  // Several words as one alternative: all of them, anywhere in the article
-  // (positions exist only for titles, symptoms and messages).
-  Xapian::Query words_query(const std::string& phrase) {
+  // A synonym, which may be several words: all of them, anywhere in the
+  // article (positions exist only for titles, symptoms and messages).
+  // Synonyms hold words as the query reads them, one space apart, so only
+  // stemming is left to do here.
+  Xapian::Query synonym_query(std::string_view words) {
     std::vector<Xapian::Query> terms;
-    words_to_terms(phrase, terms);
+    for (size_t b = 0; b < words.size();) {
+      size_t e = std::min(words.find(' ', b), words.size());
+      terms.emplace_back(stem_(std::string(words.substr(b, e - b))));
+      b = e + 1;
+    }
     if (terms.size() == 1) return terms[0];
     return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
   }
@@ -288,30 +305,15 @@ class QueryBuilder {
       for (size_t n = 2; n <= syn_.max_words() && i + n <= line.words.size(); ++n) {
         key += ' ';
         key += line.words[i + n - 1].text;
-        for (const std::string& alt : syn_.of(key)) parts.push_back(words_query(alt));
+        for (const std::string& alt : syn_.of(key)) parts.push_back(synonym_query(alt));
       }
     }
   }
 
-  void add_phrases(const QueryLine& line, size_t nwords, std::vector<Xapian::Query>& parts) {
-    for (size_t i = 0; i + 1 < nwords; ++i) {
-      const QueryWord& a = line.words[i];
-      const QueryWord& b = line.words[i + 1];
-      if (a.variable || b.variable || a.wildcard || b.wildcard || a.excluded || b.excluded) continue;
-      Xapian::Query pair(Xapian::Query::OP_PHRASE, Xapian::Query(stem_of(stem_, a.text)),
-                         Xapian::Query(stem_of(stem_, b.text)));
-      parts.push_back(scaled(pair, cfg_.phrase_weight));
-    }
-  }
-
   Xapian::Query phrase_query(std::string_view text, std::string_view prefix = "") {
-    std::vector<Xapian::Query> terms;
-    ParsedQuery sub = parse_query(text);
-    for (const QueryLine& l : sub.lines) {
-      for (const QueryWord& w : l.words) terms.emplace_back(prefixed(prefix, stem_of(stem_, w.text)));
-    }
+    std::vector<std::string> terms = terms_of(text, prefix);
     if (terms.empty()) return {};
-    if (terms.size() == 1) return terms[0];
+    if (terms.size() == 1) return Xapian::Query(terms[0]);
     // Field terms have no positions: a phrase within a field is all its words in that field.
     return Xapian::Query(prefix.empty() ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_AND, terms.begin(), terms.end());
   }
@@ -377,6 +379,7 @@ class QueryBuilder {
   Xapian::Stem stem_;
   double doccount_;
   size_t attempts_ = 0;
+  std::unordered_map<std::string, Xapian::doccount> termfreq_;
 };
 
 struct Candidate {
@@ -449,6 +452,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   const Xapian::Database& db = store.impl_->xdb;
   SearchResult result;
   ParsedQuery pq = parse_query(text);
+  pq.fields.insert(pq.fields.end(), opt.filters.begin(), opt.filters.end());
   result.parsed = pq.describe();
   if (pq.empty()) return result;
 

@@ -28,11 +28,14 @@ uint64_t hash_word(std::string_view w) {
 
 bool word_char(char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 
-// Word-multiset overlap: an upper bound of the LCS, cheap enough to skip
-// most pairs before the quadratic LCS.
-size_t overlap(std::vector<uint64_t> a, std::vector<uint64_t> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
+std::vector<uint64_t> sorted(std::vector<uint64_t> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// Word-multiset overlap of two sorted sequences: an upper bound of the LCS,
+// cheap enough to skip most pairs before the quadratic LCS.
+size_t overlap(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   size_t n = 0;
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
     if (a[i] == b[j]) {
@@ -111,11 +114,14 @@ MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
     }
   }
   if (n > 1 && n <= kMaxWholeLines) units_.push_back(message_words(whole));
+  for (const std::vector<uint64_t>& u : units_) sorted_units_.push_back(sorted(u));
 }
 
 MessageMatcher::MessageMatcher(std::string_view line) {
   std::vector<uint64_t> words = message_words(line);
-  if (!words.empty()) units_.push_back(std::move(words));
+  if (words.empty()) return;
+  sorted_units_.push_back(sorted(words));
+  units_.push_back(std::move(words));
 }
 
 MessageMatch MessageMatcher::best(std::string_view messages) const {
@@ -128,9 +134,11 @@ MessageMatch MessageMatcher::best(std::string_view messages) const {
     pos = end + 1;
     std::vector<uint64_t> words = message_words(message);
     if (words.empty()) continue;
-    for (const std::vector<uint64_t>& unit : units_) {
+    const std::vector<uint64_t> sorted_words = sorted(words);
+    for (size_t u = 0; u < units_.size(); ++u) {
+      const std::vector<uint64_t>& unit = units_[u];
       const double total = static_cast<double>(unit.size() + words.size());
-      if (2.0 * static_cast<double>(overlap(unit, words)) / total <= best.similarity) continue;
+      if (2.0 * static_cast<double>(overlap(sorted_units_[u], sorted_words)) / total <= best.similarity) continue;
       double s = sequence_similarity(unit, words);
       if (s > best.similarity) {
         best.similarity = s;

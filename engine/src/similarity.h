@@ -39,6 +39,7 @@ class MessageMatcher {
 
  private:
   std::vector<std::vector<uint64_t>> units_;
+  std::vector<std::vector<uint64_t>> sorted_units_;  // the same, sorted, for overlap()
 };
 
 }  // namespace kbtriage

@@ -255,3 +255,38 @@ TEST_CASE("searches from several threads while an index run commits", "[search][
   REQUIRE_FALSE(r.hits.empty());
   CHECK(r.hits[0].id == "Q991004");
 }
+
+TEST_CASE("filters given beside the query restrict like typed fields", "[search]") {
+  SearchOptions o;
+  o.filters = {{"product", "exchange"}, {"year", "1999..2001"}};
+  SearchResult r = searcher().search("error", o);
+  REQUIRE_FALSE(r.hits.empty());
+  for (const SearchHit& h : r.hits) {
+    CHECK(h.product.find("Exchange") != std::string::npos);
+    CHECK(h.date >= "1999");
+    CHECK(h.date < "2002");
+  }
+  CHECK(r.total_estimate < searcher().search("error").total_estimate);
+}
+
+TEST_CASE("phrases wildcards and version fields", "[search]") {
+  CHECK(top("\"deleted items folder\" outlook") == "Q198657");
+  CHECK(top("synchroniz* mailbox") == "Q198657");
+  // version: matches a version with or without its platform ("winnt:5.5" or "5.5").
+  SearchResult v = searcher().search("version:5.5 synchronization");
+  REQUIRE_FALSE(v.hits.empty());
+  CHECK(v.hits[0].id == "Q198657");
+  for (const SearchHit& h : v.hits) CHECK(h.id != "Q900002");  // Windows NT 4.0 only
+  CHECK(top("symptom:\"background synchronization\"") == "Q198657");
+}
+
+TEST_CASE("a synonyms file given to the searcher is used", "[search]") {
+  Synonyms mine = Synonyms::parse("zorblax = deleted items folder\n", "mine.txt");
+  SearcherConfig config;
+  config.synonyms = &mine;
+  Searcher s(corpus_store(), config);
+  SearchResult r = s.search("zorblax");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q198657");
+  CHECK(searcher().search("zorblax").hits.empty());  // the built-in list does not know it
+}

@@ -93,3 +93,14 @@ TEST_CASE("cli: search exits 1 when nothing matches and 2 on bad usage", "[cli][
   CHECK(nostore.status == 2);
   CHECK_THAT(nostore.err, Catch::Contains("not a kbtriage store"));
 }
+
+TEST_CASE("cli: search --product and --type filter the results", "[cli][search]") {
+  auto r = run_cli("search --json --product 'Microsoft Exchange' --type kbprb --db " + quote(store()) + " error");
+  REQUIRE(r.status == 0);
+  Json j = Json::parse(r.out);
+  REQUIRE_FALSE(j["results"].empty());
+  for (const Json& h : j["results"]) {
+    CHECK(h["product"] == "Microsoft Exchange");
+    CHECK(h["issue_type"] == "kbprb");
+  }
+}

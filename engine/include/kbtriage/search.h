@@ -35,6 +35,9 @@ struct SearchOptions {
   bool facets = false;    // count products, years and issue types over all matches
   bool snippets = true;   // snippet and symptom record of each hit (costs a record read)
   size_t snippet_chars = 200;
+  // Fields added to the query's own, as if typed ({"product", "exchange"}):
+  // filters a front end offers beside the search box.
+  std::vector<QueryField> filters;
 };
 
 struct SearchHit {
@@ -75,7 +78,6 @@ struct RankingConfig {
   double variable_weight = 0.3;   // words inside masked variable parts
   double common_ratio = 0.1;      // words in more than this share of articles only add to others
   double code_weight = 2.0;       // canonical error-code terms
-  double phrase_weight = 0;       // consecutive word pairs of a line found as a phrase
   double message_weight = 0.7;    // rerank: similarity to a quoted message
   size_t rerank_depth = 30;       // candidates reranked by message similarity
   size_t log_lines = 3;           // a paste of this many lines is scored by its best line
@@ -98,7 +100,8 @@ class Synonyms {
   // Throws Error("FILE:LINE: ...") on a malformed line.
   static Synonyms parse(std::string_view text, const std::string& source);
   static const Synonyms& builtin();
-  // Alternatives of a lower-case word or phrase (empty when none).
+  // Alternatives of a lower-case word or phrase (empty when none). Each is
+  // its words as parse_query() reads them, one space apart.
   const std::vector<std::string>& of(std::string_view phrase) const;
   size_t size() const { return map_.size(); }
   size_t max_words() const { return max_words_; }
