@@ -79,6 +79,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"rerank_depth", nullptr, &c.rerank_depth},
                         {"log_lines", nullptr, &c.log_lines},
                         {"line_depth", nullptr, &c.line_depth},
+                        {"error_line_boost", &c.error_line_boost, nullptr},
                         {"max_lines", nullptr, &c.max_lines},
                         {"max_line_words", nullptr, &c.max_line_words}};
   for_each_assignment(text, source, "name = value", [&](size_t n, std::string_view name, std::string_view value) {

@@ -80,6 +80,22 @@ bool is_stopword(std::string_view w) {
   return kStop.count(w) > 0;
 }
 
+// Whether a line of a log reports a failure: words of error severity, or an
+// error code.
+bool says_error(const QueryLine& line) {
+  static const std::unordered_set<std::string_view> kCues = {
+      "error",  "errors",   "fail",      "failed",    "fails",     "failure", "cannot", "can't",   "couldn't",
+      "unable", "denied",   "invalid",   "fatal",     "exception", "violation", "refused", "corrupt", "corrupted",
+      "abort",  "aborted",  "terminated", "unexpected", "missing", "crash",    "crashed", "stop",    "timeout"};
+  for (size_t i = 0; i < line.words.size(); ++i) {
+    const std::string& w = line.words[i].text;
+    if (kCues.count(w)) return true;
+    if (i + 1 < line.words.size() && (w == "could" || w == "not") && line.words[i + 1].text == "not") return true;
+    if (w == "not" && i + 1 < line.words.size() && line.words[i + 1].text == "found") return true;
+  }
+  return !extract_codes(line.text).empty();
+}
+
 class QueryBuilder {
  public:
   QueryBuilder(const Xapian::Database& db, const RankingConfig& cfg, const Synonyms& syn)
@@ -488,7 +504,11 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
       Xapian::MSet lm = enquire.get_mset(0, static_cast<Xapian::doccount>(cfg.line_depth));
       const double possible = lm.get_max_possible();
       if (possible <= 0) continue;
-      const MessageMatcher matcher(pq.lines[built.line_index[i]].text);
+      const QueryLine& line = pq.lines[built.line_index[i]];
+      const MessageMatcher matcher(line.text);
+      // The line a technician pasted the log for says so: "error",
+      // "failed", "could not", a code. Routine lines rarely do.
+      const double prior = 1.0 + (says_error(line) ? cfg.error_line_boost : 0.0);
       for (auto it = lm.begin(); it != lm.end(); ++it) {
         auto [pos, fresh] = at.emplace(*it, cands.size());
         if (fresh) {
@@ -500,7 +520,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
         }
         Candidate& c = cands[pos->second];
         MessageMatch m = matcher.best(c.messages);
-        const double score = it.get_weight() / possible + cfg.message_weight * m.similarity;
+        const double score = prior * (it.get_weight() / possible + cfg.message_weight * m.similarity);
         if (score > c.score) {
           c.score = score;
           c.bm25 = it.get_weight();

@@ -290,3 +290,16 @@ TEST_CASE("a synonyms file given to the searcher is used", "[search]") {
   CHECK(r.hits[0].id == "Q198657");
   CHECK(searcher().search("zorblax").hits.empty());  // the built-in list does not know it
 }
+
+TEST_CASE("in a log the line reporting a failure outweighs routine lines quoted elsewhere", "[search]") {
+  // Both the routine lines (Q198657 quotes them) and the failure (Q900031)
+  // match an article's message word for word; the failure is what matters.
+  std::string log =
+      "1:05:34 Synchronizing Mailbox 'testuser'\n"
+      "1:05:34 Synchronizing Hierarchy\n"
+      "1:05:34 Done\n"
+      "1:05:35 Compacting the shared database: Disk or network error.\n";
+  SearchResult r = searcher().search(log);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q900031");
+}

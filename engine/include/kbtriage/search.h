@@ -82,6 +82,7 @@ struct RankingConfig {
   size_t rerank_depth = 30;       // candidates reranked by message similarity
   size_t log_lines = 3;           // a paste of this many lines is scored by its best line
   size_t line_depth = 10;         // candidates per line of a log
+  double error_line_boost = 0.6;  // a log line saying "error", "failed", ... weighs this much more
   size_t max_lines = 60;          // lines of a paste kept
   size_t max_line_words = 60;     // words kept per line
 
