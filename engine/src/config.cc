@@ -74,6 +74,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"b", &c.b, nullptr},
                         {"variable_weight", &c.variable_weight, nullptr},
                         {"code_weight", &c.code_weight, nullptr},
+                        {"code_word_weight", &c.code_word_weight, nullptr},
                         {"common_ratio", &c.common_ratio, nullptr},
                         {"message_weight", &c.message_weight, nullptr},
                         {"rerank_depth", nullptr, &c.rerank_depth},

@@ -110,6 +110,24 @@ std::vector<Token> tokens_of(std::string_view line) {
   return out;
 }
 
+// Words holding a digit in the notation of one of the line's codes.
+void mark_codes(QueryLine& line) {
+  std::unordered_map<std::string, int> numbers;
+  for (const ErrorCode& c : extract_codes(line.text)) {
+    for (std::string& w : index_words(c.raw)) {
+      if (std::any_of(w.begin(), w.end(), is_ascii_digit)) ++numbers[w];
+    }
+  }
+  for (QueryWord& w : line.words) {
+    auto it = numbers.find(w.text);
+    if (it != numbers.end() && it->second > 0) {
+      --it->second;
+      w.code = true;
+      w.variable = false;
+    }
+  }
+}
+
 void mark_variables(QueryLine& line) {
   std::unordered_map<std::string, int> kept;
   for (std::string& w : index_words(without_placeholders(line.pattern))) ++kept[w];
@@ -219,6 +237,7 @@ ParsedQuery parse_query(std::string_view raw) {
     }
     flush_plain();
     mark_variables(line);
+    mark_codes(line);
     for (QueryWord& w : line.words) {
       if (w.wildcard || w.required || w.excluded) w.variable = false;
     }
@@ -243,6 +262,7 @@ std::string ParsedQuery::describe() const {
       d += w.text;
       if (w.wildcard) d += '*';
       if (w.variable) d += "~";
+      if (w.code) d += "#";
       words.push_back(std::move(d));
     }
   }

@@ -117,7 +117,9 @@ class QueryBuilder {
     std::unordered_map<std::string, size_t> slot_of;
     std::set<std::string> codes_seen;
     auto add_word = [&](const QueryWord& w, std::vector<Slot>& to, std::unordered_map<std::string, size_t>& index) {
-      const double weight = w.variable ? cfg_.variable_weight : 1.0;
+      // A code's number as written counts little beside its canonical term,
+      // or articles writing the code the query's way would count it twice.
+      const double weight = w.code ? cfg_.code_word_weight : w.variable ? cfg_.variable_weight : 1.0;
       auto [it, fresh] = index.emplace(w.text, to.size());
       if (fresh) {
         to.push_back({&w, weight, 1});
@@ -279,7 +281,7 @@ class QueryBuilder {
     for (const std::string& alt : syn_.of(w.text)) alts.push_back(synonym_query(alt));
     // Typos and run-together words, on prose only: a word the index does
     // not know, that is neither a code nor a variable part.
-    if (spelling && !w.variable && attempts_ < kMaxSpellingAttempts && termfreq(term) == 0) {
+    if (spelling && !w.variable && !w.code && attempts_ < kMaxSpellingAttempts && termfreq(term) == 0) {
       ++attempts_;
       std::vector<std::string> split = split_letters_digits(w.text);
       if (!split.empty()) {

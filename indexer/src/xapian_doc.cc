@@ -71,7 +71,12 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
     tg_.index_text_without_positions(r.text, kWeightCauseResolution, std::string(kPrefixResolution));
   }
   for (const Section& s : a.sections) tg_.index_text_without_positions(s.text);
-  if (!a.product.empty()) tg_.index_text_without_positions(a.product, 1, std::string(kPrefixProductText));
+  if (!a.product.empty()) {
+    tg_.index_text_without_positions(a.product, 1, std::string(kPrefixProductText));
+    // Also as words of the article: technicians name the product in their
+    // query ("IIS 4.0 Event ID 10005") where the text may only say "setup".
+    tg_.index_text_without_positions(a.product);
+  }
   if (!a.additional_words.empty()) tg_.index_text_without_positions(a.additional_words);
 
   doc.add_boolean_term(id_term(a.id));

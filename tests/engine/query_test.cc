@@ -20,8 +20,8 @@ TEST_CASE("query builder reads typed and pasted queries", "[query]") {
       {"Error: file not found", "lines=1 words=[error file not found]"},
       // Variable parts are marked (~) and codes recognised in any notation.
       {"Synchronizing Mailbox 'jsmith'", "lines=1 words=[synchronizing mailbox jsmith~]"},
-      {"Run-time error '-2147467259'", "lines=1 words=[run time error 2147467259] codes=[0x80004005]"},
-      {"STOP 0xA", "lines=1 words=[stop 0xa] codes=[STOP 0x0000000A]"},
+      {"Run-time error '-2147467259'", "lines=1 words=[run time error 2147467259#] codes=[0x80004005]"},
+      {"STOP 0xA", "lines=1 words=[stop 0xa#] codes=[STOP 0x0000000A]"},
       {"Cannot open C:\\Winnt\\Sys32x86\\Oleaut32.dll now",
        "lines=1 words=[cannot open c~ winnt~ sys32x86~ oleaut32~ dll~ now]"},
       // Fields, phrases, operators, wildcards.

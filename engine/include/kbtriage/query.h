@@ -32,6 +32,9 @@ struct QueryWord {
   bool required = false;  // AND
   bool excluded = false;  // NOT
   bool wildcard = false;  // word*
+  // The number of an error code ("0xC000021A" of "STOP 0xC000021A"): searched
+  // as the code's canonical form, which every notation shares, not as a word.
+  bool code = false;
 };
 
 // One line of pasted text (or the whole of a typed query).
@@ -55,7 +58,8 @@ struct ParsedQuery {
   bool default_and = false;          // "a AND b" form: all plain words required
 
   // A one-line description for --explain and the query-builder tests, e.g.
-  //   lines=1 words=[background synchronization error] codes=[0x80004005] fields=[product:exchange]
+  //   lines=1 words=[background synchronization error 80004005#] codes=[0x80004005]
+  // (~ marks a variable part, # a code's number, + required, - excluded).
   std::string describe() const;
   bool empty() const { return lines.empty() && phrases.empty() && fields.empty() && codes.empty(); }
 };

@@ -78,6 +78,7 @@ struct RankingConfig {
   double variable_weight = 0.3;   // words inside masked variable parts
   double common_ratio = 0.1;      // words in more than this share of articles only add to others
   double code_weight = 2.0;       // canonical error-code terms
+  double code_word_weight = 0.3;  // a code's number as written in the query
   double message_weight = 0.7;    // rerank: similarity to a quoted message
   size_t rerank_depth = 30;       // candidates reranked by message similarity
   size_t log_lines = 3;           // a paste of this many lines is scored by its best line

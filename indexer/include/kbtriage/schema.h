@@ -16,7 +16,7 @@ inline constexpr std::string_view kLockFile = "write.lock";
 
 // SQLite PRAGMA user_version. A store of another version is refused with a
 // message to re-index.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Shards of a new store (fixed for its life, recorded in the meta table as
 // "shards"): one writer thread each. Two match the machines this is built for.
