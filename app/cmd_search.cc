@@ -177,7 +177,7 @@ int run_batch(const Searcher& searcher, const std::string& path, SearchOptions o
 int run_search(const Args& args) {
   const Command& cmd = *find_command("search");
   std::string db = default_db_dir(), batch, ranking_file, synonyms_file;
-  bool json = false, explain = false, snippets_in_batch = false;
+  bool json = false, explain = false, full_batch = false;
   SearchOptions opt;
   std::vector<std::string> words;
   ArgReader r(args, cmd);
@@ -197,7 +197,7 @@ int run_search(const Args& args) {
     else if (r.is("--explain")) explain = true;
     else if (r.is("--facets")) opt.facets = true;
     else if (r.is("--batch")) batch = r.value();
-    else if (r.is("--full")) snippets_in_batch = true;
+    else if (r.is("--full")) full_batch = true;
     else if (r.is("--product")) opt.filters.push_back({"product", r.value()});
     else if (r.is("--year")) opt.filters.push_back({"year", r.value()});
     else if (r.is("--type")) opt.filters.push_back({"type", r.value()});
@@ -220,8 +220,8 @@ int run_search(const Args& args) {
   Searcher searcher(db, config);
 
   if (!batch.empty()) {
-    opt.snippets = snippets_in_batch;
-    return run_batch(searcher, batch, opt, snippets_in_batch);
+    opt.details = full_batch;
+    return run_batch(searcher, batch, opt, full_batch);
   }
   std::string query;
   for (const std::string& w : words) {

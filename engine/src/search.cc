@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -400,6 +401,117 @@ class QueryBuilder {
   std::unordered_map<std::string, Xapian::doccount> termfreq_;
 };
 
+// The terms of the query as run: plain words (stems) and codes.
+struct QueryTerms {
+  std::vector<std::string> plain;  // sorted
+  std::vector<std::string> codes;  // with the code prefix
+  QueryTerms() = default;
+  explicit QueryTerms(const Xapian::Query& q) {
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+      const std::string& term = *t;
+      if (term.rfind(schema::kPrefixCode, 0) == 0) {
+        codes.push_back(term);
+      } else if (!term.empty() && !std::isupper(static_cast<unsigned char>(term[0]))) {
+        plain.push_back(term);
+      }
+    }
+    std::sort(plain.begin(), plain.end());
+  }
+};
+
+// Why a hit ranked: which of the query's words and codes it has, and in
+// which fields. One pass over the document's term list.
+void explain_hit(const Xapian::Database& db, Xapian::docid did, const QueryTerms& q, SearchHit& h) {
+  static const std::pair<std::string_view, const char*> kFields[] = {
+      {schema::kPrefixTitle, "title"}, {schema::kPrefixSymptom, "symptom"},       {schema::kPrefixMessage, "message"},
+      {schema::kPrefixCause, "cause"}, {schema::kPrefixResolution, "resolution"}, {schema::kPrefixCode, "code"}};
+  struct Wanted {
+    std::string term;
+    const char* field;        // nullptr: the word anywhere in the article
+    const std::string* word;  // the plain term it stands for
+    bool operator<(const Wanted& o) const { return term < o.term; }
+  };
+  std::vector<Wanted> wanted;
+  for (const std::string& t : q.plain) {
+    wanted.push_back({t, nullptr, &t});
+    for (size_t f = 0; f + 1 < std::size(kFields); ++f) wanted.push_back({std::string(kFields[f].first) + t, kFields[f].second, &t});
+  }
+  for (const std::string& c : q.codes) wanted.push_back({c, "code", &c});
+  std::sort(wanted.begin(), wanted.end());
+  std::set<std::string> fields;
+  std::set<const std::string*> anywhere, in_field;
+  auto tl = db.termlist_begin(did);
+  const auto end = db.termlist_end(did);
+  for (const Wanted& w : wanted) {
+    tl.skip_to(w.term);
+    if (tl == end) break;
+    if (*tl != w.term) continue;
+    if (w.field) {
+      fields.insert(w.field);
+      in_field.insert(w.word);
+    } else {
+      anywhere.insert(w.word);
+    }
+  }
+  for (const std::string& c : q.codes) {
+    if (in_field.count(&c)) h.matched_words.push_back(c.substr(schema::kPrefixCode.size()));
+  }
+  for (const std::string& t : q.plain) {
+    if (!anywhere.count(&t)) continue;
+    h.matched_words.push_back(t);
+    if (!in_field.count(&t)) fields.insert("body");
+  }
+  // Strongest evidence first.
+  for (const char* f : {"title", "symptom", "message", "code", "cause", "resolution", "body"}) {
+    if (fields.count(f)) h.matched_fields.emplace_back(f);
+  }
+}
+
+// Up to `chars` bytes of `text` around its first query word, with each word
+// whose stem is one of `terms` between kHighlightOn and kHighlightOff.
+std::string highlight(std::string_view text, const std::vector<std::string>& terms, size_t chars) {
+  const Xapian::Stem stem("english");
+  struct Word {
+    size_t begin, end;
+    bool hit;
+  };
+  std::vector<Word> words;
+  for (size_t i = 0; i < text.size();) {
+    if (!is_ascii_alnum(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    while (i < text.size() && (is_ascii_alnum(text[i]) || text[i] == '\'' || text[i] == '_')) ++i;
+    const std::string t = stem(to_lower_ascii(text.substr(b, i - b)));
+    words.push_back({b, i, std::binary_search(terms.begin(), terms.end(), t)});
+  }
+  // Some context before the first match, from the start of a word.
+  size_t from = 0;
+  for (const Word& w : words) {
+    if (!w.hit) continue;
+    from = w.begin > chars / 4 ? w.begin - chars / 4 : 0;
+    while (from > 0 && from < w.begin && !is_ascii_space(text[from - 1])) ++from;
+    break;
+  }
+  size_t to = std::min(text.size(), from + chars);
+  while (to < text.size() && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
+  std::string out = from > 0 ? "..." : "";
+  size_t at = from;
+  for (const Word& w : words) {
+    if (w.begin < from || !w.hit) continue;
+    if (w.end > to) break;
+    out.append(text.substr(at, w.begin - at));
+    out += kHighlightOn;
+    out.append(text.substr(w.begin, w.end - w.begin));
+    out += kHighlightOff;
+    at = w.end;
+  }
+  out.append(text.substr(at, to - at));
+  if (to < text.size()) out += "...";
+  return out;
+}
+
 struct Candidate {
   Xapian::docid did = 0;
   double bm25 = 0;
@@ -565,7 +677,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   }
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
 
-  const Xapian::Stem stem("english");
+  const QueryTerms query_terms = opt.details ? QueryTerms(built.query) : QueryTerms();
   for (size_t i = opt.offset; i < cands.size() && i < opt.offset + opt.limit; ++i) {
     Candidate& c = cands[i];
     if (c.doc.get_docid() == 0) c.doc = db.get_document(c.did);
@@ -581,59 +693,12 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     h.score = c.score;
     h.matched_message = c.best.message;
     h.message_similarity = c.best.similarity;
-    // Why it ranked: the query terms it matched, and in which fields.
-    std::set<std::string> fields;
-    std::vector<std::string> plain;
-    for (auto t = enquire.get_matching_terms_begin(c.did); t != enquire.get_matching_terms_end(c.did); ++t) {
-      const std::string& term = *t;
-      if (term.rfind(schema::kPrefixCode, 0) == 0) {
-        fields.insert("code");
-        h.matched_words.push_back(term.substr(schema::kPrefixCode.size()));
-      } else if (!term.empty() && !std::isupper(static_cast<unsigned char>(term[0]))) {
-        plain.push_back(term);
-        h.matched_words.push_back(term);
-      }
-    }
-    static const std::pair<std::string_view, const char*> kFieldPrefixes[] = {
-        {schema::kPrefixTitle, "title"},   {schema::kPrefixSymptom, "symptom"},       {schema::kPrefixMessage, "message"},
-        {schema::kPrefixCause, "cause"},   {schema::kPrefixResolution, "resolution"}};
-    struct Wanted {
-      std::string term;
-      const char* field;
-      const std::string* word;
-      bool operator<(const Wanted& o) const { return term < o.term; }
-    };
-    std::vector<Wanted> wanted;
-    for (const auto& [prefix, name] : kFieldPrefixes) {
-      for (const std::string& t : plain) wanted.push_back({std::string(prefix) + t, name, &t});
-    }
-    std::sort(wanted.begin(), wanted.end());
-    auto tl = db.termlist_begin(c.did);
-    std::unordered_set<std::string> in_field;
-    for (const Wanted& w : wanted) {
-      tl.skip_to(w.term);
-      if (tl == db.termlist_end(c.did)) break;
-      if (*tl == w.term) {
-        fields.insert(w.field);
-        in_field.insert(*w.word);
-      }
-    }
-    for (const std::string& t : plain) {
-      if (!in_field.count(t)) {
-        fields.insert("body");
-        break;
-      }
-    }
-    // Strongest evidence first.
-    for (const char* f : {"title", "symptom", "message", "code", "cause", "resolution", "body"}) {
-      if (fields.count(f)) h.matched_fields.emplace_back(f);
-    }
-    if (opt.snippets) {
+    if (opt.details) {
+      explain_hit(db, c.did, query_terms, h);
       std::optional<Record> symptom = store.first_record(h.id, "symptom");
       if (symptom) h.symptom = symptom->text;
       const std::string& source = c.best.similarity > 0 ? c.best.message : (symptom ? symptom->text : h.title);
-      h.snippet = mset.snippet(source, opt.snippet_chars, stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                               std::string(1, kHighlightOn), std::string(1, kHighlightOff), "...");
+      h.snippet = highlight(source, query_terms.plain, opt.snippet_chars);
     }
     result.hits.push_back(std::move(h));
   }

@@ -303,3 +303,29 @@ TEST_CASE("in a log the line reporting a failure outweighs routine lines quoted 
   REQUIRE_FALSE(r.hits.empty());
   CHECK(r.hits[0].id == "Q900031");
 }
+
+TEST_CASE("snippets mark the query's words and why names them for every kind of query", "[search]") {
+  SearchResult r = searcher().search("deleted items folder");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].snippet.find(std::string(1, kHighlightOn) + "Deleted" + kHighlightOff + " " + kHighlightOn +
+                               "Items" + kHighlightOff) != std::string::npos);
+  // A log is searched line by line; why still speaks of the whole query.
+  std::string log =
+      "06:47:46 - Worker thread 1203 started.\n"
+      "06:48:49 - Background Synchronization Error. See detailed logs in Deleted Items folder.\n"
+      "06:48:54 - Replication cycle finished.\n";
+  SearchResult l = searcher().search(log);
+  REQUIRE_FALSE(l.hits.empty());
+  REQUIRE(l.hits[0].id == "Q198657");
+  const std::vector<std::string>& words = l.hits[0].matched_words;
+  CHECK(std::find(words.begin(), words.end(), "synchron") != words.end());
+  CHECK(l.hits[0].snippet.find(kHighlightOn) != std::string::npos);
+  // Without details none of it is computed.
+  SearchOptions bare;
+  bare.details = false;
+  SearchResult b = searcher().search("deleted items folder", bare);
+  REQUIRE_FALSE(b.hits.empty());
+  CHECK(b.hits[0].id == r.hits[0].id);
+  CHECK(b.hits[0].snippet.empty());
+  CHECK(b.hits[0].matched_fields.empty());
+}

@@ -33,7 +33,9 @@ struct SearchOptions {
   size_t limit = 10;
   size_t offset = 0;
   bool facets = false;    // count products, years and issue types over all matches
-  bool snippets = true;   // snippet and symptom record of each hit (costs a record read)
+  // Each hit's snippet, symptom record and why it ranked. Costs a record
+  // read and a pass over the hit's terms; a scoring run needs none of it.
+  bool details = true;
   size_t snippet_chars = 200;
   // Fields added to the query's own, as if typed ({"product", "exchange"}):
   // filters a front end offers beside the search box.
