@@ -77,6 +77,8 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"code_word_weight", &c.code_word_weight, nullptr},
                         {"common_ratio", &c.common_ratio, nullptr},
                         {"message_weight", &c.message_weight, nullptr},
+                        {"title_weight", &c.title_weight, nullptr},
+                        {"description_below", &c.description_below, nullptr},
                         {"rerank_depth", nullptr, &c.rerank_depth},
                         {"log_lines", nullptr, &c.log_lines},
                         {"line_depth", nullptr, &c.line_depth},

@@ -419,6 +419,29 @@ struct QueryTerms {
   }
 };
 
+// How much of the article's title the query says, and how much of the
+// query the title says: Dice over the words that are not stopwords. A
+// technician describing a problem in their own words mostly meets the
+// article in its title.
+double title_overlap(const Xapian::Database& db, Xapian::docid did, const QueryTerms& q) {
+  const std::string prefix(schema::kPrefixTitle);
+  size_t title = 0, common = 0;
+  for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
+    const std::string& term = *t;
+    if (term.compare(0, prefix.size(), prefix) != 0) {
+      if (term > prefix) break;
+      continue;
+    }
+    std::string_view word = std::string_view(term).substr(prefix.size());
+    if (word.empty() || std::isupper(static_cast<unsigned char>(word[0])) || is_stopword(word)) continue;
+    ++title;
+    common += std::binary_search(q.plain.begin(), q.plain.end(), word);
+  }
+  size_t query = 0;
+  for (const std::string& t : q.plain) query += !is_stopword(t);
+  return title + query == 0 ? 0.0 : 2.0 * static_cast<double>(common) / static_cast<double>(title + query);
+}
+
 // Why a hit ranked: which of the query's words and codes it has, and in
 // which fields. One pass over the document's term list.
 void explain_hit(const Xapian::Database& db, Xapian::docid did, const QueryTerms& q, SearchHit& h) {
@@ -661,6 +684,8 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     cands.reserve(mset.size());
     const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
     const MessageMatcher matcher(pq, cfg.max_lines);
+    const QueryTerms query_stems(built.query);
+    double best_similarity = 0;
     size_t rank = 0;
     for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
       Candidate c;
@@ -672,7 +697,16 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
         c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
         c.score += cfg.message_weight * c.best.similarity;
       }
+      best_similarity = std::max(best_similarity, c.best.similarity);
       cands.push_back(std::move(c));
+    }
+    // Text without a code that resembles no quoted message is a
+    // description in the technician's own words: it meets the article in
+    // its title.
+    if (cfg.title_weight > 0 && best_similarity < cfg.description_below && pq.codes.empty()) {
+      for (size_t i = 0; i < cands.size() && i < cfg.rerank_depth; ++i) {
+        cands[i].score += cfg.title_weight * title_overlap(db, cands[i].did, query_stems);
+      }
     }
   }
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });

@@ -329,3 +329,10 @@ TEST_CASE("snippets mark the query's words and why names them for every kind of 
   CHECK(b.hits[0].snippet.empty());
   CHECK(b.hits[0].matched_fields.empty());
 }
+
+TEST_CASE("problems described in a technician's own words find their article", "[search]") {
+  CHECK(top("public folder replication stopped working") == "Q900001");
+  CHECK(top("offline address book download does not work") == "Q900025");
+  CHECK(top("information store will not start after restoring offline") == "Q900030");
+  CHECK(top("spooler crashes when the lpr queue name is too long") == "Q900018");
+}
