@@ -86,6 +86,17 @@ inline RunResult run_cli(const std::string& args, const std::string& stdin_text 
   return r;
 }
 
+// Random text of up to max_len - 1 characters drawn from `alphabet`, one in
+// `raw_every` of them (0: none) any byte at all: pasted-query fuzz.
+inline std::string random_text(std::mt19937& rng, const std::string& alphabet, size_t max_len, unsigned raw_every = 0) {
+  std::string s;
+  const size_t n = rng() % max_len;
+  for (size_t j = 0; j < n; ++j) {
+    s += (raw_every && rng() % raw_every == 0) ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
+  }
+  return s;
+}
+
 inline std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "kbtriage/query.h"
+#include "../test_util.h"
 
 using kbtriage::parse_query;
 
@@ -62,11 +63,7 @@ TEST_CASE("query builder never throws on random bytes and punctuation", "[query]
   std::mt19937 rng(20261124);
   const std::string alphabet = "aZ0 :\"'\\/*-+()[]{}<>#%&|.,;!?\n\r\t\x01\xff\xc3\xa9 ANDORNOT product:id:year:..";
   for (int i = 0; i < 3000; ++i) {
-    std::string s;
-    const size_t n = rng() % 200;
-    for (size_t j = 0; j < n; ++j) {
-      s += (rng() % 4 == 0) ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
-    }
+    const std::string s = kbtriage::test::random_text(rng, alphabet, 200, 4);
     INFO(s);
     REQUIRE_NOTHROW(parse_query(s).describe());
   }
