@@ -442,51 +442,70 @@ double title_overlap(const Xapian::Database& db, Xapian::docid did, const QueryT
   return title + query == 0 ? 0.0 : 2.0 * static_cast<double>(common) / static_cast<double>(title + query);
 }
 
-// Why a hit ranked: which of the query's words and codes it has, and in
-// which fields. One pass over the document's term list.
-void explain_hit(const Xapian::Database& db, Xapian::docid did, const QueryTerms& q, SearchHit& h) {
+// Why the hits ranked: which of the query's words and codes each has, and
+// in which fields. One posting-list cursor per query term and field, moved
+// through the hits in docid order: cheaper than reading each hit's
+// (compressed) term list.
+void explain_hits(const Xapian::Database& db, const std::vector<Xapian::docid>& dids, const QueryTerms& q,
+                  std::vector<SearchHit>& hits) {
   static const std::pair<std::string_view, const char*> kFields[] = {
-      {schema::kPrefixTitle, "title"}, {schema::kPrefixSymptom, "symptom"},       {schema::kPrefixMessage, "message"},
-      {schema::kPrefixCause, "cause"}, {schema::kPrefixResolution, "resolution"}, {schema::kPrefixCode, "code"}};
-  struct Wanted {
-    std::string term;
-    const char* field;        // nullptr: the word anywhere in the article
-    const std::string* word;  // the plain term it stands for
-    bool operator<(const Wanted& o) const { return term < o.term; }
+      {schema::kPrefixTitle, "title"}, {schema::kPrefixSymptom, "symptom"}, {schema::kPrefixMessage, "message"},
+      {schema::kPrefixCause, "cause"}, {schema::kPrefixResolution, "resolution"}};
+  struct Found {
+    std::set<std::string> fields;
+    std::set<const std::string*> anywhere, in_field;
   };
-  std::vector<Wanted> wanted;
+  std::vector<Found> found(dids.size());
+  std::vector<size_t> order(dids.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+  // Calls f(hit) for each hit whose document has `term`.
+  auto each_with = [&](const std::string& term, auto&& f) {
+    auto pl = db.postlist_begin(term);
+    const auto end = db.postlist_end(term);
+    for (size_t i : order) {
+      pl.skip_to(dids[i]);
+      if (pl == end) break;
+      if (*pl == dids[i]) f(found[i]);
+    }
+  };
   for (const std::string& t : q.plain) {
-    wanted.push_back({t, nullptr, &t});
-    for (size_t f = 0; f + 1 < std::size(kFields); ++f) wanted.push_back({std::string(kFields[f].first) + t, kFields[f].second, &t});
-  }
-  for (const std::string& c : q.codes) wanted.push_back({c, "code", &c});
-  std::sort(wanted.begin(), wanted.end());
-  std::set<std::string> fields;
-  std::set<const std::string*> anywhere, in_field;
-  auto tl = db.termlist_begin(did);
-  const auto end = db.termlist_end(did);
-  for (const Wanted& w : wanted) {
-    tl.skip_to(w.term);
-    if (tl == end) break;
-    if (*tl != w.term) continue;
-    if (w.field) {
-      fields.insert(w.field);
-      in_field.insert(w.word);
-    } else {
-      anywhere.insert(w.word);
+    for (const auto& [prefix, name] : kFields) {
+      each_with(std::string(prefix) + t, [&, field = name](Found& f) {
+        f.fields.insert(field);
+        f.in_field.insert(&t);
+      });
+    }
+    // A word of a field is a word of the article; the (long) posting list of
+    // the word itself is read only for hits that lack it in every field.
+    if (std::any_of(found.begin(), found.end(), [&](const Found& f) { return !f.in_field.count(&t); })) {
+      each_with(t, [&](Found& f) { f.anywhere.insert(&t); });
+    }
+    for (Found& f : found) {
+      if (f.in_field.count(&t)) f.anywhere.insert(&t);
     }
   }
   for (const std::string& c : q.codes) {
-    if (in_field.count(&c)) h.matched_words.push_back(c.substr(schema::kPrefixCode.size()));
+    each_with(c, [&](Found& f) {
+      f.fields.insert("code");
+      f.in_field.insert(&c);
+    });
   }
-  for (const std::string& t : q.plain) {
-    if (!anywhere.count(&t)) continue;
-    h.matched_words.push_back(t);
-    if (!in_field.count(&t)) fields.insert("body");
-  }
-  // Strongest evidence first.
-  for (const char* f : {"title", "symptom", "message", "code", "cause", "resolution", "body"}) {
-    if (fields.count(f)) h.matched_fields.emplace_back(f);
+  for (size_t i = 0; i < hits.size(); ++i) {
+    Found& f = found[i];
+    SearchHit& h = hits[i];
+    for (const std::string& c : q.codes) {
+      if (f.in_field.count(&c)) h.matched_words.push_back(c.substr(schema::kPrefixCode.size()));
+    }
+    for (const std::string& t : q.plain) {
+      if (!f.anywhere.count(&t)) continue;
+      h.matched_words.push_back(t);
+      if (!f.in_field.count(&t)) f.fields.insert("body");
+    }
+    // Strongest evidence first.
+    for (const char* name : {"title", "symptom", "message", "code", "cause", "resolution", "body"}) {
+      if (f.fields.count(name)) h.matched_fields.emplace_back(name);
+    }
   }
 }
 
@@ -712,6 +731,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
 
   const QueryTerms query_terms = opt.details ? QueryTerms(built.query) : QueryTerms();
+  std::vector<Xapian::docid> hit_dids;
   for (size_t i = opt.offset; i < cands.size() && i < opt.offset + opt.limit; ++i) {
     Candidate& c = cands[i];
     if (c.doc.get_docid() == 0) c.doc = db.get_document(c.did);
@@ -728,14 +748,15 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     h.matched_message = c.best.message;
     h.message_similarity = c.best.similarity;
     if (opt.details) {
-      explain_hit(db, c.did, query_terms, h);
       std::optional<Record> symptom = store.first_record(h.id, "symptom");
       if (symptom) h.symptom = symptom->text;
       const std::string& source = c.best.similarity > 0 ? c.best.message : (symptom ? symptom->text : h.title);
       h.snippet = highlight(source, query_terms.plain, opt.snippet_chars);
     }
     result.hits.push_back(std::move(h));
+    hit_dids.push_back(c.did);
   }
+  if (opt.details) explain_hits(db, hit_dids, query_terms, result.hits);
   if (opt.facets) {
     auto facet = [](const Xapian::ValueCountMatchSpy& spy, size_t chars) {
       std::map<std::string, size_t> counts;

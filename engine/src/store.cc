@@ -67,10 +67,18 @@ bool Store::refresh_if_changed() {
 }
 
 std::optional<Record> Store::first_record(std::string_view id, std::string_view kind) {
-  Stmt st(*impl_->db,
-          "SELECT r.text, r.origin, r.section FROM records r WHERE r.article = "
-          "(SELECT rowid FROM articles WHERE id = ? AND gen <= ? ORDER BY gen DESC LIMIT 1) "
-          "AND r.kind = ? ORDER BY r.seq LIMIT 1");
+  if (!impl_->first_record) {
+    impl_->first_record = std::make_unique<Stmt>(
+        *impl_->db,
+        "SELECT r.text, r.origin, r.section FROM records r WHERE r.article = "
+        "(SELECT rowid FROM articles WHERE id = ? AND gen <= ? ORDER BY gen DESC LIMIT 1) "
+        "AND r.kind = ? ORDER BY r.seq LIMIT 1");
+  }
+  Stmt& st = *impl_->first_record;
+  struct Reset {
+    Stmt& st;
+    ~Reset() { st.reset(); }  // a statement left mid-step would pin its read
+  } reset{st};
   const uint64_t limit = impl_->gens[shard_of(id, static_cast<unsigned>(impl_->gens.size()))];
   st.bind(1, id).bind(2, static_cast<int64_t>(limit)).bind(3, kind);
   if (!st.step()) return std::nullopt;

@@ -42,6 +42,7 @@ struct Store::Impl {
   std::unique_ptr<Db> db;
   std::unique_ptr<Transaction> snapshot;
   std::vector<uint64_t> gens;            // per shard, as of the snapshot
+  std::unique_ptr<Stmt> first_record;    // prepared once: the searcher asks it for every hit
 
   // Runs `f` against the current snapshot. When the writer has moved on far
   // enough that Xapian dropped the revision we read (DatabaseModifiedError),
