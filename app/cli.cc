@@ -8,6 +8,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "kbtriage/error.h"
+
 namespace kbtriage::cli {
 
 bool ArgReader::next() {
@@ -73,6 +75,12 @@ int terminal_width() {
     if (n > 20) return n;
   }
   return 80;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::optional<std::string> text = read_input(path);
+  if (!text) throw Error(path + ": cannot read");
+  return *text;
 }
 
 }  // namespace kbtriage::cli

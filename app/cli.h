@@ -59,6 +59,9 @@ std::string default_db_dir();
 // The bytes of `path`, or of standard input for "-"; nullopt when it cannot be read.
 std::optional<std::string> read_input(const std::string& path);
 
+// read_input(), or Error("PATH: cannot read").
+std::string read_text_file(const std::string& path);
+
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 int terminal_width();
@@ -69,5 +72,7 @@ int run_show(const Args& args);
 int run_search(const Args& args);
 int run_export(const Args& args);
 int run_check(const Args& args);
+int run_match(const Args& args);
+int run_rules(const Args& args);
 
 }  // namespace kbtriage::cli

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "render.h"
 #include "kbtriage/error.h"
 #include "kbtriage/search.h"
 #include "kbtriage/text.h"
@@ -17,12 +18,6 @@
 namespace kbtriage::cli {
 
 namespace {
-
-std::string read_text_file(const std::string& path) {
-  std::optional<std::string> text = read_input(path);
-  if (!text) throw Error(path + ": cannot read");
-  return *text;
-}
 
 // Snippet markers as <mark> (JSON) or ANSI reverse video (terminal) or
 // nothing (plain output).
@@ -34,32 +29,6 @@ std::string highlight(std::string_view s, std::string_view on, std::string_view 
     else out += c;
   }
   return out;
-}
-
-// Cut to `width` display columns (counting UTF-8 code points) on one line.
-std::string fit(std::string_view s, size_t width) {
-  std::string flat = collapse_whitespace(s);
-  size_t cols = 0, i = 0;
-  for (; i < flat.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(flat[i]);
-    if ((c & 0xC0) == 0x80 || c == static_cast<unsigned char>(kHighlightOn) ||
-        c == static_cast<unsigned char>(kHighlightOff)) {
-      continue;
-    }
-    if (++cols > width) break;
-  }
-  if (i >= flat.size()) return flat;
-  std::string cut = flat.substr(0, i);
-  while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
-  if (cut.size() > 3) {
-    cut.resize(cut.size() - 3);
-    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
-  }
-  // An unclosed highlight would colour the rest of the terminal.
-  if (std::count(cut.begin(), cut.end(), kHighlightOn) > std::count(cut.begin(), cut.end(), kHighlightOff)) {
-    cut += kHighlightOff;
-  }
-  return cut + "...";
 }
 
 nlohmann::json hit_json(const SearchHit& h, bool full) {

@@ -52,6 +52,40 @@ const std::vector<Command>& commands() {
        "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
        "Exit status 1 when nothing matched.",
        run_search},
+      {"match", "match [--db DIR] [--json] [--limit N] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | - | --batch IN.jsonl",
+       "match pasted error text or a log against the rules, with the evidence",
+       "Each TEXT is a line of what you observed: an error dialog, log lines (- reads them from\n"
+       "standard input, so a whole log can be piped in). The lines are scanned once against\n"
+       "every rule: rules derived from each article's quoted messages and error codes, and the\n"
+       "hand-written XML rules given with --rules. The articles the rules name are ranked with\n"
+       "the search layer's ranking of the same text; each comes with its cause and resolution\n"
+       "and the evidence (input line -> rule -> pattern); the runner-up says why it is not first.\n\n"
+       "  --db DIR         the store\n"
+       "  --product P      the product in use (Outlook, Exchange Server, ...)\n"
+       "  --version V      its version (5.5, 98, ...)\n"
+       "  --os O           the operating system (Windows NT, Windows 95, ...)\n"
+       "  --rules PATH     a rule file, or a folder of *.xml rule files (repeatable; default\n"
+       "                   $KBTRIAGE_RULES, colon-separated); see rules/README.md\n"
+       "  --no-derived     only the hand-written rules, none derived from the articles\n"
+       "  --limit N, -n N  results to show (default 10)\n"
+       "  --json           one JSON object: results with cause, resolution, evidence; why_not\n"
+       "  --batch FILE     run each line {\"qid\", \"query\", \"product\"?, \"version\"?, \"os\"?} of\n"
+       "                   FILE (- for standard input); print one line\n"
+       "                   {\"qid\", \"results\": [{\"id\", \"title\", \"score\", \"confidence\"}], \"took_ms\"}\n"
+       "  --full           with --batch: full results\n"
+       "  --ranking FILE   ranking settings instead of the built-in engine/data/ranking.conf\n\n"
+       "Exit status 1 when nothing matched; 2 when a rule file is broken (FILE:LINE: message).",
+       run_match},
+      {"rules", "rules check [--db DIR] [--json] [FILE|DIR...]", "validate hand-written rule files",
+       "Reads each rule file (a folder: its *.xml files; default $KBTRIAGE_RULES, else ./rules)\n"
+       "and reports every problem as FILE:LINE: message: XML that is not well-formed, unknown\n"
+       "elements or attributes, a bad regex, an empty version range, unknown or undeclared\n"
+       "facts, duplicate rule ids, rules that can never fire, and articles the store does\n"
+       "not have (when a store is found; --db names it).\n\n"
+       "  --db DIR     the store whose article ids the rules may name\n"
+       "  --json       {\"rules\", \"facts\", \"diagnostics\": [{\"file\", \"line\", \"message\"}]}\n\n"
+       "Exit status 0 when the files are sound, 2 otherwise.",
+       run_rules},
       {"parse", "parse [--json] [--sections] FILE...", "parse article files and print their records (no store)",
        "Prints each article's metadata, symptom, cause and resolution records, quoted error\n"
        "messages with their masked patterns, error codes and references. FILE may be - for\n"

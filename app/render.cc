@@ -1,8 +1,10 @@
 #include "render.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
+#include "kbtriage/search.h"
 #include "kbtriage/text.h"
 
 namespace kbtriage::cli {
@@ -90,5 +92,32 @@ void render_article(std::ostream& out, const Article& a, const RenderOptions& op
     }
   }
 }
+
+// Cut to `width` display columns (counting UTF-8 code points) on one line.
+std::string fit(std::string_view s, size_t width) {
+  std::string flat = collapse_whitespace(s);
+  size_t cols = 0, i = 0;
+  for (; i < flat.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(flat[i]);
+    if ((c & 0xC0) == 0x80 || c == static_cast<unsigned char>(kHighlightOn) ||
+        c == static_cast<unsigned char>(kHighlightOff)) {
+      continue;
+    }
+    if (++cols > width) break;
+  }
+  if (i >= flat.size()) return flat;
+  std::string cut = flat.substr(0, i);
+  while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
+  if (cut.size() > 3) {
+    cut.resize(cut.size() - 3);
+    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
+  }
+  // An unclosed highlight would colour the rest of the terminal.
+  if (std::count(cut.begin(), cut.end(), kHighlightOn) > std::count(cut.begin(), cut.end(), kHighlightOff)) {
+    cut += kHighlightOff;
+  }
+  return cut + "...";
+}
+
 
 }  // namespace kbtriage::cli

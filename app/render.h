@@ -2,6 +2,8 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "kbtriage/article.h"
 
@@ -12,6 +14,10 @@ struct RenderOptions {
   bool color = false;
   bool sections = false;  // also print the full sections
 };
+
+// `s` on one line cut to `width` display columns (UTF-8 code points; the
+// search layer's highlight markers take none), with "..." when cut.
+std::string fit(std::string_view s, size_t width);
 
 void render_article(std::ostream& out, const Article& a, const RenderOptions& opt);
 

@@ -84,7 +84,18 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"line_depth", nullptr, &c.line_depth},
                         {"error_line_boost", &c.error_line_boost, nullptr},
                         {"max_lines", nullptr, &c.max_lines},
-                        {"max_line_words", nullptr, &c.max_line_words}};
+                        {"max_line_words", nullptr, &c.max_line_words},
+                        {"match_search_weight", &c.match_search_weight, nullptr},
+                        {"match_search_depth", nullptr, &c.match_search_depth},
+                        {"match_template_fire", &c.match_template_fire, nullptr},
+                        {"match_template_base", &c.match_template_base, nullptr},
+                        {"match_template_words", &c.match_template_words, nullptr},
+                        {"match_share_penalty", &c.match_share_penalty, nullptr},
+                        {"match_code_base", &c.match_code_base, nullptr},
+                        {"match_code_share_penalty", &c.match_code_share_penalty, nullptr},
+                        {"match_unknown_context", &c.match_unknown_context, nullptr},
+                        {"match_contradicting_context", &c.match_contradicting_context, nullptr},
+                        {"match_common_anchor", nullptr, &c.match_common_anchor}};
   for_each_assignment(text, source, "name = value", [&](size_t n, std::string_view name, std::string_view value) {
     const Knob* knob = nullptr;
     for (const Knob& k : knobs) {

@@ -102,6 +102,55 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
   return evidence * 2.0 * common / static_cast<double>(a.size() + b.size());
 }
 
+bool is_placeholder(uint64_t word) {
+  static const std::vector<uint64_t> kPlaceholders = [] {
+    std::vector<uint64_t> v;
+    for (std::string_view p : {kMaskNumber, kMaskHex, kMaskPath, kMaskFile, kMaskName, kMaskTime, kMaskDate, kMaskVar,
+                               kMaskGuid, kMaskEmail}) {
+      v.push_back(hash_word(p));
+    }
+    return v;
+  }();
+  return std::find(kPlaceholders.begin(), kPlaceholders.end(), word) != kPlaceholders.end();
+}
+
+double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, size_t* first_match,
+                        size_t* last_match) {
+  if (pattern.empty() || text.empty()) return 0;
+  // Smith-Waterman over words: +1 a word in common, +0.6 a placeholder
+  // against any word, -0.5 a wrong, missing or added word.
+  constexpr double kGap = 0.5, kWrong = 0.5, kAny = 0.6;
+  const size_t m = text.size();
+  std::vector<double> prev(m + 1, 0), cur(m + 1, 0);
+  std::vector<uint32_t> prev_start(m + 1, 0), cur_start(m + 1, 0);
+  std::vector<bool> holes(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) holes[i] = is_placeholder(pattern[i]);
+  double best = 0;
+  size_t best_end = 0, best_start = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    cur[0] = 0;
+    for (size_t j = 1; j <= m; ++j) {
+      double same = pattern[i] == text[j - 1] ? 1.0 : holes[i] ? kAny : -kWrong;
+      double diag = prev[j - 1] + same;
+      double up = prev[j] - kGap;      // a pattern word missing from the text
+      double left = cur[j - 1] - kGap;  // a word added in the text
+      double h = 0;
+      uint32_t start = static_cast<uint32_t>(j - 1);
+      if (diag > h) h = diag, start = prev[j - 1] > 0 ? prev_start[j - 1] : static_cast<uint32_t>(j - 1);
+      if (up > h) h = up, start = prev_start[j];
+      if (left > h) h = left, start = cur_start[j - 1];
+      cur[j] = h;
+      cur_start[j] = start;
+      if (h > best) best = h, best_end = j - 1, best_start = start;
+    }
+    std::swap(prev, cur);
+    std::swap(prev_start, cur_start);
+  }
+  if (first_match) *first_match = best_start;
+  if (last_match) *last_match = best_end;
+  return std::min(1.0, best / static_cast<double>(pattern.size()));
+}
+
 MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
   const size_t n = std::min(q.lines.size(), max_lines);
   std::string whole;

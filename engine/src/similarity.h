@@ -27,6 +27,18 @@ std::vector<uint64_t> message_words(std::string_view text);
 // order, and for a paste holding the first half of a message, 2/3.
 double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
 
+// How much of `pattern` occurs in `text` as one stretch, allowing for a few
+// words mistyped, missing or added (a local alignment): 1 when the pattern's
+// words are all there in order and together, less for each word missing or
+// wrong, and for words inserted. A placeholder of the pattern (<#>, <name>,
+// ...) stands for any one word of the text. `first_match`/`last_match`, when
+// given, receive the span of `text` the alignment covers.
+double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
+                        size_t* first_match = nullptr, size_t* last_match = nullptr);
+
+// Whether a word hash of message_words() is one of mask.h's placeholders.
+bool is_placeholder(uint64_t word);
+
 class MessageMatcher {
  public:
   // Each line of the query is a unit; a query of a few lines is also one

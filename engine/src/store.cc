@@ -101,6 +101,41 @@ std::optional<Article> Store::article(std::string_view id) {
   return a;
 }
 
+bool Store::contains(std::string_view id) {
+  Stmt st(*impl_->db, "SELECT deleted FROM articles WHERE id = ? AND gen <= ? ORDER BY gen DESC LIMIT 1");
+  const uint64_t limit = impl_->gens[shard_of(id, static_cast<unsigned>(impl_->gens.size()))];
+  st.bind(1, id).bind(2, static_cast<int64_t>(limit));
+  return st.step() && st.int64(0) == 0;
+}
+
+std::optional<ArticleBrief> Store::brief(std::string_view id) {
+  std::optional<Article> a = article(id);
+  if (!a) return std::nullopt;
+  return ArticleBrief{a->title, a->product.empty() ? a->product_tag : a->product, a->versions, a->os};
+}
+
+std::vector<RuleSource> Store::rule_sources() {
+  std::vector<RuleSource> out;
+  std::map<std::string, size_t> at;
+  auto source = [&](const std::string& id) -> RuleSource& {
+    auto [it, fresh] = at.emplace(id, out.size());
+    if (fresh) out.push_back(RuleSource{id, {}, {}});
+    return out[it->second];
+  };
+  // The live rows' rowids, then their messages and codes in two joins.
+  const std::string live = store_detail::replace_all(impl_->live_sql(), "SELECT a.id, a.content_hash", "SELECT a.id, a.rowid AS rid");
+  {
+    Stmt st(*impl_->db, ("SELECT l.id, m.pattern FROM (" + live + ") l JOIN messages m ON m.article = l.rid ORDER BY l.id, m.seq").c_str());
+    while (st.step()) source(st.text(0)).patterns.push_back(st.text(1));
+  }
+  {
+    Stmt st(*impl_->db, ("SELECT l.id, c.code FROM (" + live + ") l JOIN codes c ON c.article = l.rid ORDER BY l.id").c_str());
+    while (st.step()) source(st.text(0)).codes.push_back(st.text(1));
+  }
+  std::sort(out.begin(), out.end(), [](const RuleSource& a, const RuleSource& b) { return a.id < b.id; });
+  return out;
+}
+
 std::vector<std::string> Store::ids() {
   std::vector<std::string> out;
   Stmt st(*impl_->db, impl_->live_sql().c_str());

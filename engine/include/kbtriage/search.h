@@ -91,6 +91,20 @@ struct RankingConfig {
   size_t max_lines = 60;          // lines of a paste kept
   size_t max_line_words = 60;     // words kept per line
 
+  // The rule engine (match.h): how derived rules weigh, and how rules and
+  // the search ranking are fused.
+  double match_search_weight = 0.5;        // the search score (scaled to the best) beside rule confidence
+  size_t match_search_depth = 30;          // search candidates fused
+  double match_template_fire = 0.6;        // a derived message template fires from this coverage
+  double match_template_base = 0.9;        // confidence of a derived message rule matched in full
+  double match_template_words = 6;         // templates shorter than this many words weigh less
+  double match_share_penalty = 0.3;        // per doubling of the articles quoting the same message
+  double match_code_base = 0.5;            // confidence of a derived code rule
+  double match_code_share_penalty = 0.5;   // per doubling of the articles naming the same code
+  double match_unknown_context = 0.8;      // a rule's context condition the input did not give
+  double match_contradicting_context = 0.5;  // an article for another product, version or OS
+  size_t match_common_anchor = 64;         // an anchor word in more templates than this needs a second
+
   // Parses "name = value" lines ('#' comments). Throws Error("FILE:LINE: ...").
   static RankingConfig parse(std::string_view text, const std::string& source);
   static RankingConfig builtin();

@@ -30,6 +30,22 @@ struct StoreCheck {
   std::vector<std::string> problems;
 };
 
+// What rules are derived from: one live article's quoted message patterns
+// (mask.h) and canonical error codes.
+struct RuleSource {
+  std::string id;
+  std::vector<std::string> patterns;
+  std::vector<std::string> codes;
+};
+
+// The little the rule engine needs to weigh an article against the context.
+struct ArticleBrief {
+  std::string title;
+  std::string product;
+  std::vector<std::string> versions;
+  std::vector<std::string> os;
+};
+
 class Store {
  public:
   explicit Store(const std::string& dir);
@@ -49,6 +65,10 @@ class Store {
   // The first record of `kind` ("symptom", "cause", "resolution") of an
   // article, without reading the whole article.
   std::optional<Record> first_record(std::string_view id, std::string_view kind);
+  bool contains(std::string_view id);
+  std::optional<ArticleBrief> brief(std::string_view id);
+  // Every live article that quotes a message or names a code, by id.
+  std::vector<RuleSource> rule_sources();
   // Live article ids, sorted.
   std::vector<std::string> ids();
   StoreStats stats();

@@ -1,0 +1,879 @@
+#include "kbtriage/match.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "kbtriage/codes.h"
+#include "kbtriage/error.h"
+#include "kbtriage/store.h"
+#include "kbtriage/text.h"
+#include "similarity.h"
+
+namespace kbtriage {
+
+namespace {
+
+using Kind = Condition::Kind;
+enum class Truth { kFalse, kUnknown, kTrue };
+
+// How much of a hand-written template must be found: every word, with its
+// placeholders standing for any word.
+constexpr double kExact = 0.999;
+// Lines on either side of an anchor's line that a message may continue on.
+constexpr size_t kWindowLines = 2;
+// A rule firing without end is a bug in a rule file; this stops it.
+constexpr size_t kMaxFirings = 10000;
+// The lines of a long input the search layer is given.
+constexpr size_t kSearchLines = 24;
+
+// A message condition, compiled for the scan.
+struct MessageLeaf {
+  const Condition* cond = nullptr;
+  uint32_t rule = 0;
+  std::vector<uint64_t> words;  // templates: the masked words checked after an anchor hit
+  double min_degree = 1;        // the coverage from which it holds
+  bool alone_ok[2] = {true, true};  // whether each anchor on its own starts a check
+};
+
+// A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
+struct LeafHit {
+  double degree = 0;
+  uint32_t first_line = 0, last_line = 0;
+};
+
+struct Target {
+  uint32_t leaf;
+  uint8_t how;  // 0, 1: that anchor of a template; 2: the pattern itself (literal, regex)
+};
+
+struct Compiled {
+  std::vector<Rule> rules;  // hand-written first, then derived
+  size_t hand = 0;
+  std::vector<uint32_t> agenda;  // hand-written rules by salience, then file order
+  std::vector<MessageLeaf> leaves;
+  std::unordered_map<const Condition*, uint32_t> leaf_of;
+  std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
+  std::unordered_map<std::string, std::vector<uint32_t>> by_article;
+  std::vector<std::vector<Target>> targets;  // per Hyperscan pattern id
+  hs_database_t* db = nullptr;
+  hs_scratch_t* prototype = nullptr;
+  mutable std::mutex scratch_mu;
+  mutable std::vector<hs_scratch_t*> scratch;
+  RuleStats stats;
+
+  ~Compiled() {
+    for (hs_scratch_t* s : scratch) hs_free_scratch(s);
+    if (prototype) hs_free_scratch(prototype);
+    if (db) hs_free_database(db);
+  }
+
+  hs_scratch_t* take_scratch() const {
+    {
+      std::lock_guard<std::mutex> lock(scratch_mu);
+      if (!scratch.empty()) {
+        hs_scratch_t* s = scratch.back();
+        scratch.pop_back();
+        return s;
+      }
+    }
+    hs_scratch_t* s = nullptr;
+    if (hs_clone_scratch(prototype, &s) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
+    return s;
+  }
+  void give_scratch(hs_scratch_t* s) const {
+    std::lock_guard<std::mutex> lock(scratch_mu);
+    scratch.push_back(s);
+  }
+};
+
+// The words of a pattern a scan can look for: lower-case, outside placeholders.
+std::vector<std::string> anchor_words(std::string_view pattern) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
+  while (i < pattern.size()) {
+    if (pattern[i] == '<') {
+      size_t gt = pattern.find('>', i);
+      if (gt != std::string_view::npos && gt - i <= 7) {
+        i = gt + 1;
+        continue;
+      }
+    }
+    if (!word_char(pattern[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    while (i < pattern.size() && word_char(pattern[i])) ++i;
+    std::string w = to_lower_ascii(pattern.substr(b, i - b));
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::string regex_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!is_ascii_alnum(c) && static_cast<unsigned char>(c) < 0x80 && c != ' ') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A literal: its words as written, any run of whitespace between them.
+std::string literal_regex(std::string_view text) {
+  std::string out;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t sp = rest.find(' ');
+    if (!out.empty()) out += "\\s+";
+    out += regex_escape(rest.substr(0, sp));
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+  }
+  return out;
+}
+
+double log2_share(size_t n) { return std::log2(static_cast<double>(std::max<size_t>(n, 1))); }
+
+// Rules derived from the articles: one per quoted message template with two
+// words or more, one per code.
+void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& cfg, std::vector<Rule>& out) {
+  std::unordered_map<std::string, size_t> pattern_share, code_share;
+  for (const RuleSource& s : sources) {
+    std::set<std::string_view> seen;
+    for (const std::string& p : s.patterns) {
+      if (seen.insert(p).second) ++pattern_share[p];
+    }
+    for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) ++code_share[c];
+  }
+  for (const RuleSource& s : sources) {
+    std::set<std::string_view> seen;
+    size_t n = 0;
+    for (const std::string& p : s.patterns) {
+      ++n;
+      if (!seen.insert(p).second) continue;
+      std::vector<uint64_t> words = message_words(p);
+      const size_t real = static_cast<size_t>(std::count_if(words.begin(), words.end(), [](uint64_t w) { return !is_placeholder(w); }));
+      if (real < 2 || anchor_words(p).empty()) continue;
+      Rule r;
+      r.id = s.id + "/message-" + std::to_string(n);
+      r.file = "derived";
+      r.derived = true;
+      r.when.kind = Kind::kAll;
+      Condition leaf;
+      leaf.kind = Kind::kMessage;
+      leaf.pattern = PatternKind::kTemplate;
+      leaf.text = p;
+      r.when.children.push_back(std::move(leaf));
+      const double length = std::min(1.0, static_cast<double>(real) / cfg.match_template_words);
+      const double conf = cfg.match_template_base * std::sqrt(length) /
+                          (1.0 + cfg.match_share_penalty * log2_share(pattern_share[p]));
+      r.conclusions.push_back({s.id, conf});
+      out.push_back(std::move(r));
+    }
+    n = 0;
+    for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) {
+      Rule r;
+      r.id = s.id + "/code-" + std::to_string(++n);
+      r.file = "derived";
+      r.derived = true;
+      r.when.kind = Kind::kAll;
+      Condition leaf;
+      leaf.kind = Kind::kCode;
+      leaf.text = c;
+      r.when.children.push_back(std::move(leaf));
+      const double conf = cfg.match_code_base / (1.0 + cfg.match_code_share_penalty * log2_share(code_share[c]));
+      r.conclusions.push_back({s.id, conf});
+      out.push_back(std::move(r));
+    }
+  }
+}
+
+void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<const Condition*>& templates) {
+  if (c.kind == Kind::kMessage) {
+    MessageLeaf leaf;
+    leaf.cond = &c;
+    leaf.rule = rule;
+    if (c.pattern == PatternKind::kTemplate) {
+      leaf.words = message_words(c.text);
+      const bool derived = k.rules[rule].derived;
+      const size_t holes = static_cast<size_t>(std::count_if(leaf.words.begin(), leaf.words.end(), is_placeholder));
+      leaf.min_degree = derived ? 0 : (static_cast<double>(leaf.words.size() - holes) + 0.6 * static_cast<double>(holes)) /
+                                              static_cast<double>(std::max<size_t>(leaf.words.size(), 1)) * kExact;
+      templates.push_back(&c);
+    }
+    k.leaf_of.emplace(&c, static_cast<uint32_t>(k.leaves.size()));
+    k.leaves.push_back(std::move(leaf));
+  } else if (c.kind == Kind::kCode) {
+    k.codes[c.text].emplace_back(&c, rule);
+  }
+  for (const Condition& child : c.children) collect_leaves(child, rule, k, templates);
+}
+
+std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSource>* sources, const RankingConfig& cfg,
+                                  uint64_t generation) {
+  const auto start = std::chrono::steady_clock::now();
+  auto k = std::make_shared<Compiled>();
+  k->rules = hand.rules;
+  k->hand = hand.rules.size();
+  if (sources) derive_rules(*sources, cfg, k->rules);
+  for (size_t i = 0; i < k->hand; ++i) k->agenda.push_back(static_cast<uint32_t>(i));
+  std::stable_sort(k->agenda.begin(), k->agenda.end(),
+                   [&](uint32_t a, uint32_t b) { return k->rules[a].salience > k->rules[b].salience; });
+
+  std::vector<const Condition*> templates;
+  for (size_t i = 0; i < k->rules.size(); ++i) {
+    collect_leaves(k->rules[i].when, static_cast<uint32_t>(i), *k, templates);
+    for (const Conclusion& c : k->rules[i].conclusions) k->by_article[c.article].push_back(static_cast<uint32_t>(i));
+  }
+  for (MessageLeaf& leaf : k->leaves) {
+    if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
+  }
+
+  // Anchors: each template's two rarest words (by how many templates hold them).
+  std::unordered_map<std::string, size_t> df;
+  std::unordered_map<const Condition*, std::vector<std::string>> words_of;
+  for (const Condition* t : templates) {
+    std::vector<std::string>& w = words_of[t];
+    w = anchor_words(t->text);
+    for (const std::string& x : w) ++df[x];
+  }
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  std::unordered_map<std::string, uint32_t> anchor_id;
+  auto add_pattern = [&](std::string expr, unsigned f) {
+    expressions.push_back(std::move(expr));
+    flags.push_back(f);
+    k->targets.emplace_back();
+    return static_cast<uint32_t>(expressions.size() - 1);
+  };
+  for (uint32_t li = 0; li < k->leaves.size(); ++li) {
+    MessageLeaf& leaf = k->leaves[li];
+    const Condition& c = *leaf.cond;
+    if (c.pattern == PatternKind::kLiteral) {
+      k->targets[add_pattern(literal_regex(c.text), HS_FLAG_CASELESS)].push_back({li, 2});
+    } else if (c.pattern == PatternKind::kRegex) {
+      k->targets[add_pattern(c.text, HS_FLAG_MULTILINE | (c.case_sensitive ? 0u : HS_FLAG_CASELESS))].push_back({li, 2});
+    } else {
+      std::vector<std::string> w = words_of[&c];
+      std::stable_sort(w.begin(), w.end(), [&](const std::string& a, const std::string& b) {
+        const bool la = a.size() >= 4, lb = b.size() >= 4;
+        if (la != lb) return la;
+        if (df[a] != df[b]) return df[a] < df[b];
+        return a.size() > b.size();
+      });
+      for (size_t j = 0; j < w.size() && j < 2; ++j) {
+        auto [it, fresh] = anchor_id.emplace(w[j], 0);
+        if (fresh) it->second = add_pattern(regex_escape(w[j]), HS_FLAG_CASELESS);
+        k->targets[it->second].push_back({li, static_cast<uint8_t>(j)});
+        // A common anchor starts a check only together with the other one.
+        leaf.alone_ok[j] = w.size() == 1 || df[w[j]] <= cfg.match_common_anchor;
+      }
+    }
+  }
+  if (!expressions.empty()) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> ids;
+    for (size_t i = 0; i < expressions.size(); ++i) {
+      exprs.push_back(expressions[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                         nullptr, &k->db, &err) != HS_SUCCESS) {
+      std::string why = err && err->message ? err->message : "cannot compile";
+      const int at = err ? err->expression : -1;
+      hs_free_compile_error(err);
+      throw Error("rule engine: cannot compile the rules' patterns: " + why +
+                  (at >= 0 ? " (in " + expressions[static_cast<size_t>(at)] + ")" : ""));
+    }
+    if (hs_alloc_scratch(k->db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
+  }
+  k->stats.hand_written = k->hand;
+  k->stats.derived = k->rules.size() - k->hand;
+  k->stats.patterns = expressions.size();
+  k->stats.store_generation = generation;
+  k->stats.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return k;
+}
+
+// Word-set containment both ways, any case: "Exchange" is "Microsoft
+// Exchange Server", and "Microsoft Exchange" is "Exchange".
+bool names_match(std::string_view a, std::string_view b) {
+  auto words = [](std::string_view s) {
+    std::vector<std::string> w;
+    for (const std::string& x : anchor_words(s)) w.push_back(x);
+    return w;
+  };
+  std::vector<std::string> wa = words(a), wb = words(b);
+  if (wa.empty() || wb.empty()) return false;
+  auto within = [](const std::vector<std::string>& x, const std::vector<std::string>& y) {
+    return std::all_of(x.begin(), x.end(), [&](const std::string& w) { return std::find(y.begin(), y.end(), w) != y.end(); });
+  };
+  return within(wa, wb) || within(wb, wa);
+}
+
+// One match: the input, its scan hits, and the rules' verdicts.
+class Run {
+ public:
+  Run(const Compiled& k, std::string_view text, const MatchOptions& opt) : k_(k), text_(text), opt_(opt) {
+    lines_ = split_lines(text);
+    size_t off = 0;
+    for (std::string_view l : lines_) {
+      starts_.push_back(static_cast<size_t>(l.data() - text.data()));
+      off = starts_.back() + l.size();
+    }
+    (void)off;
+  }
+
+  size_t line_count() const { return lines_.size(); }
+  std::string_view line(size_t i) const { return lines_[i]; }
+  const std::unordered_map<uint32_t, LeafHit>& hits() const { return hits_; }
+
+  void scan() {
+    if (k_.db && !text_.empty()) {
+      hs_scratch_t* s = k_.take_scratch();
+      hs_error_t rc = hs_scan(k_.db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
+                              &Run::on_match, this);
+      k_.give_scratch(s);
+      if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return;
+    }
+    check_anchors();
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      if (k_.codes.empty()) break;
+      for (const ErrorCode& code : extract_codes(lines_[i])) {
+        auto it = k_.codes.find(code.code);
+        if (it == k_.codes.end()) continue;
+        for (const auto& [cond, rule] : it->second) {
+          codes_.emplace(cond, static_cast<uint32_t>(i));
+          candidates_.insert(rule);
+        }
+      }
+    }
+  }
+
+  // Rules to look at beyond the hand-written ones: those a hit touched.
+  const std::set<uint32_t>& candidates() const { return candidates_; }
+
+  // Evaluates `c`; the leaves that held go to `evidence`, and the first leaf
+  // that failed (for a "why not") to `failed`.
+  Truth eval(const Condition& c, const std::set<std::string>& facts, double& degree,
+             std::vector<std::pair<const Condition*, LeafHit>>* evidence, const Condition** failed) const {
+    switch (c.kind) {
+      case Kind::kAll: {
+        Truth t = Truth::kTrue;
+        for (const Condition& x : c.children) {
+          Truth v = eval(x, facts, degree, evidence, failed);
+          if (v == Truth::kFalse) return Truth::kFalse;
+          if (v == Truth::kUnknown) t = Truth::kUnknown;
+        }
+        return t;
+      }
+      case Kind::kAny: {
+        Truth t = Truth::kFalse;
+        const Condition* first_failed = nullptr;
+        for (const Condition& x : c.children) {
+          const Condition* f = nullptr;
+          Truth v = eval(x, facts, degree, evidence, &f);
+          if (v == Truth::kTrue) return v;
+          if (v == Truth::kUnknown) t = Truth::kUnknown;
+          if (!first_failed) first_failed = f;
+        }
+        if (t == Truth::kFalse && failed && !*failed) *failed = first_failed ? first_failed : &c;
+        return t;
+      }
+      case Kind::kNot: {
+        double ignored = 1;
+        Truth v = eval(c.children.front(), facts, ignored, nullptr, nullptr);
+        Truth t = v == Truth::kTrue ? Truth::kFalse : v == Truth::kFalse ? Truth::kTrue : Truth::kUnknown;
+        if (t == Truth::kFalse && failed && !*failed) *failed = &c;
+        return t;
+      }
+      case Kind::kMessage: {
+        auto li = k_.leaf_of.find(&c);
+        const MessageLeaf& leaf = k_.leaves[li->second];
+        auto it = hits_.find(li->second);
+        if (it != hits_.end() && it->second.degree >= leaf.min_degree) {
+          degree = std::min(degree, it->second.degree);
+          if (evidence) evidence->emplace_back(&c, it->second);
+          return Truth::kTrue;
+        }
+        if (failed && !*failed) *failed = &c;
+        return Truth::kFalse;
+      }
+      case Kind::kCode: {
+        auto it = codes_.find(&c);
+        if (it != codes_.end()) {
+          if (evidence) evidence->emplace_back(&c, LeafHit{1, it->second, it->second});
+          return Truth::kTrue;
+        }
+        if (failed && !*failed) *failed = &c;
+        return Truth::kFalse;
+      }
+      case Kind::kFact: {
+        if (facts.count(c.text)) return Truth::kTrue;
+        if (failed && !*failed) *failed = &c;
+        return Truth::kFalse;
+      }
+      case Kind::kProduct:
+      case Kind::kOs:
+      case Kind::kVersion: {
+        const std::string& given = c.kind == Kind::kProduct ? opt_.product : c.kind == Kind::kOs ? opt_.os : opt_.version;
+        if (given.empty()) return Truth::kUnknown;
+        bool holds = c.kind == Kind::kVersion ? c.range.contains(given) : names_match(c.text, given);
+        if (!holds && failed && !*failed) *failed = &c;
+        return holds ? Truth::kTrue : Truth::kFalse;
+      }
+    }
+    return Truth::kFalse;
+  }
+
+  // The best coverage of a template anywhere in the input (for a "why not").
+  double best_coverage(const MessageLeaf& leaf, size_t max_lines) {
+    double best = 0;
+    for (size_t i = 0; i < lines_.size() && i < max_lines; ++i) best = std::max(best, pattern_coverage(leaf.words, words(i)));
+    return best;
+  }
+
+ private:
+  static int on_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+    Run& r = *static_cast<Run*>(ctx);
+    const size_t end = to > 0 ? static_cast<size_t>(to - 1) : 0;
+    const uint32_t line =
+        static_cast<uint32_t>(std::upper_bound(r.starts_.begin(), r.starts_.end(), end) - r.starts_.begin() - 1);
+    for (const Target& t : r.k_.targets[id]) {
+      if (t.how == 2) {
+        r.record(t.leaf, LeafHit{1, line, line});
+      } else {
+        r.anchors_.push_back({t.leaf, line, t.how});
+      }
+    }
+    return 0;
+  }
+
+  void record(uint32_t leaf, const LeafHit& h) {
+    auto [it, fresh] = hits_.emplace(leaf, h);
+    if (!fresh && h.degree > it->second.degree) it->second = h;
+    if (h.degree >= k_.leaves[leaf].min_degree) candidates_.insert(k_.leaves[leaf].rule);
+  }
+
+  const std::vector<uint64_t>& words(size_t line) {
+    auto [it, fresh] = words_.emplace(line, std::vector<uint64_t>());
+    if (fresh) it->second = message_words(lines_[line]);
+    return it->second;
+  }
+
+  struct AnchorHit {
+    uint32_t leaf, line;
+    uint8_t anchor;
+  };
+
+  // Templates whose anchors were seen: measured against the line, and the
+  // lines around it when the message is longer than the line.
+  void check_anchors() {
+    std::sort(anchors_.begin(), anchors_.end(), [](const AnchorHit& a, const AnchorHit& b) {
+      return a.leaf != b.leaf ? a.leaf < b.leaf : a.line < b.line;
+    });
+    for (size_t i = 0; i < anchors_.size();) {
+      size_t j = i;
+      unsigned seen = 0;
+      while (j < anchors_.size() && anchors_[j].leaf == anchors_[i].leaf && anchors_[j].line == anchors_[i].line) {
+        seen |= 1u << anchors_[j].anchor;
+        ++j;
+      }
+      const MessageLeaf& leaf = k_.leaves[anchors_[i].leaf];
+      const bool start = seen == 3 || ((seen & 1) && leaf.alone_ok[0]) || ((seen & 2) && leaf.alone_ok[1]);
+      if (start) verify(anchors_[i].leaf, anchors_[i].line);
+      i = j;
+    }
+  }
+
+  void verify(uint32_t li, uint32_t line) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    const std::vector<uint64_t>& own = words(line);
+    LeafHit best{pattern_coverage(leaf.words, own), line, line};
+    if (best.degree < 1 && leaf.words.size() > own.size()) {
+      // The message may be wrapped over the lines around.
+      const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
+      const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
+      for (size_t a = lo; a <= line; ++a) {
+        for (size_t b = line; b <= hi; ++b) {
+          if (a == b) continue;
+          std::vector<uint64_t> joined;
+          std::vector<size_t> line_of_word;
+          for (size_t x = a; x <= b; ++x) {
+            const std::vector<uint64_t>& w = words(x);
+            joined.insert(joined.end(), w.begin(), w.end());
+            line_of_word.insert(line_of_word.end(), w.size(), x);
+          }
+          size_t first = 0, last = 0;
+          double d = pattern_coverage(leaf.words, joined, &first, &last);
+          if (d > best.degree + 1e-9) {
+            best = LeafHit{d, static_cast<uint32_t>(joined.empty() ? a : line_of_word[first]),
+                           static_cast<uint32_t>(joined.empty() ? b : line_of_word[last])};
+          }
+        }
+      }
+    }
+    if (best.degree > 0) record(li, best);
+  }
+
+  const Compiled& k_;
+  std::string_view text_;
+  const MatchOptions& opt_;
+  std::vector<std::string_view> lines_;
+  std::vector<size_t> starts_;
+  std::vector<AnchorHit> anchors_;
+  std::unordered_map<uint32_t, LeafHit> hits_;
+  std::unordered_map<const Condition*, uint32_t> codes_;
+  std::unordered_map<size_t, std::vector<uint64_t>> words_;
+  std::set<uint32_t> candidates_;
+};
+
+struct Fired {
+  uint32_t rule;
+  double confidence;  // of the rule, before the article's own
+  std::vector<std::pair<const Condition*, LeafHit>> evidence;
+  std::vector<std::string> notes;
+};
+
+// The lines of a long input worth giving the search layer: those with
+// evidence first, then the first lines.
+std::string search_text(const Run& run, const std::vector<Fired>& fired, size_t max_lines) {
+  if (run.line_count() <= max_lines) {
+    std::string s;
+    for (size_t i = 0; i < run.line_count(); ++i) {
+      if (i) s += '\n';
+      s += run.line(i);
+    }
+    return s;
+  }
+  std::set<size_t> keep;
+  for (const Fired& f : fired) {
+    for (const auto& [cond, hit] : f.evidence) {
+      if (keep.size() < kSearchLines) keep.insert(hit.first_line);
+    }
+  }
+  for (size_t i = 0; i < run.line_count() && keep.size() < kSearchLines; ++i) keep.insert(i);
+  std::string s;
+  for (size_t i : keep) {
+    if (!s.empty()) s += '\n';
+    s += run.line(i);
+  }
+  return s;
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+  std::string dir;
+  MatcherConfig config;
+  Searcher searcher;
+  mutable std::mutex store_mu;  // Store is one reader, for one thread at a time
+  mutable Store store;
+  mutable std::mutex current_mu;
+  std::shared_ptr<const Compiled> current;
+  RuleSet hand;
+  mutable std::mutex rebuild_mu;
+
+  Impl(const std::string& d, MatcherConfig c) : dir(d), config(std::move(c)), searcher(d, config.search), store(d) {}
+
+  std::shared_ptr<const Compiled> rules() const {
+    std::lock_guard<std::mutex> lock(current_mu);
+    return current;
+  }
+
+  void swap_in(std::shared_ptr<const Compiled> k) {
+    std::lock_guard<std::mutex> lock(current_mu);
+    current = std::move(k);
+  }
+
+  RuleSet load(std::vector<RuleDiagnostic>& diags) {
+    ArticleExists exists = [this](std::string_view id) {
+      std::lock_guard<std::mutex> lock(store_mu);
+      return store.contains(id);
+    };
+    return load_rule_files(config.rule_paths, exists, diags);
+  }
+
+  std::shared_ptr<const Compiled> build(const RuleSet& set) const {
+    std::vector<RuleSource> sources;
+    uint64_t gen = 0;
+    {
+      std::lock_guard<std::mutex> lock(store_mu);
+      gen = store.generation();
+      if (config.derived) sources = store.rule_sources();
+    }
+    return compile(set, config.derived ? &sources : nullptr, config.search.ranking, gen);
+  }
+
+  // Derived rules follow the store: rebuilt when an index run has committed.
+  void follow_store() {
+    bool changed = false;
+    {
+      std::lock_guard<std::mutex> lock(store_mu);
+      changed = store.refresh_if_changed();
+    }
+    std::shared_ptr<const Compiled> k = rules();
+    if (!changed && k && k->stats.store_generation == store_generation()) return;
+    std::unique_lock<std::mutex> lock(rebuild_mu, std::try_to_lock);
+    if (!lock.owns_lock()) return;  // another thread is rebuilding; this match uses the old set
+    if (rules()->stats.store_generation == store_generation()) return;
+    swap_in(build(hand));
+  }
+
+  uint64_t store_generation() const {
+    std::lock_guard<std::mutex> lock(store_mu);
+    return store.generation();
+  }
+};
+
+Matcher::Matcher(const std::string& store_dir, MatcherConfig config)
+    : impl_(std::make_unique<Impl>(store_dir, std::move(config))) {
+  std::vector<RuleDiagnostic> diags;
+  impl_->hand = impl_->load(diags);
+  if (!diags.empty()) {
+    std::string all;
+    for (const RuleDiagnostic& d : diags) all += (all.empty() ? "" : "\n") + d.str();
+    throw Error(all);
+  }
+  impl_->swap_in(impl_->build(impl_->hand));
+}
+
+Matcher::~Matcher() = default;
+
+std::vector<RuleDiagnostic> Matcher::reload() {
+  std::vector<RuleDiagnostic> diags;
+  RuleSet set = impl_->load(diags);
+  if (!diags.empty()) return diags;
+  std::lock_guard<std::mutex> lock(impl_->rebuild_mu);
+  impl_->swap_in(impl_->build(set));
+  impl_->hand = std::move(set);
+  return diags;
+}
+
+RuleStats Matcher::stats() const { return impl_->rules()->stats; }
+
+MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const {
+  const auto start = std::chrono::steady_clock::now();
+  if (impl_->config.derived) impl_->follow_store();
+  std::shared_ptr<const Compiled> held = impl_->rules();
+  const Compiled& k = *held;
+  const RankingConfig& cfg = impl_->config.search.ranking;
+  MatchResult result;
+
+  // Any bytes: the scan and the masking take them as they are, but a NUL
+  // would end the text for nothing else, so it is a space.
+  std::string input(text);
+  std::replace(input.begin(), input.end(), '\0', ' ');
+  Run run(k, input, opt);
+  result.lines = run.line_count();
+  run.scan();
+
+  // Hand-written rules, highest salience first, until nothing new fires.
+  std::vector<Fired> fired;
+  std::set<std::string> facts;
+  std::vector<bool> done(k.hand, false);
+  for (size_t round = 0; round < kMaxFirings; ++round) {
+    bool any = false;
+    for (uint32_t r : k.agenda) {
+      if (done[r]) continue;
+      double degree = 1;
+      std::vector<std::pair<const Condition*, LeafHit>> evidence;
+      Truth t = run.eval(k.rules[r].when, facts, degree, &evidence, nullptr);
+      if (t == Truth::kFalse) continue;
+      done[r] = true;
+      Fired f{r, degree, std::move(evidence), {}};
+      if (t == Truth::kUnknown) {
+        f.confidence *= cfg.match_unknown_context;
+        f.notes.push_back("rule " + k.rules[r].id + " has a product, version or OS condition the input did not give");
+      }
+      for (const std::string& a : k.rules[r].asserts) {
+        if (facts.insert(a).second) result.facts.push_back(a);
+      }
+      fired.push_back(std::move(f));
+      any = true;
+      break;  // a new fact may let a rule of higher salience fire: start over
+    }
+    if (!any) break;
+  }
+  // Derived rules: one condition each, no facts.
+  for (uint32_t r : run.candidates()) {
+    if (r < k.hand) continue;
+    double degree = 1;
+    std::vector<std::pair<const Condition*, LeafHit>> evidence;
+    if (run.eval(k.rules[r].when, facts, degree, &evidence, nullptr) != Truth::kTrue) continue;
+    fired.push_back(Fired{r, degree * degree, std::move(evidence), {}});
+  }
+  result.rules_fired = fired.size();
+
+  struct Candidate {
+    double miss = 1;  // product of (1 - confidence) over the rules naming it
+    std::vector<Evidence> evidence;
+    std::vector<std::string> context;
+    double search = 0;
+    size_t search_rank = 0;
+    std::string title, product;
+  };
+  std::map<std::string, Candidate> cands;
+  for (const Fired& f : fired) {
+    const Rule& rule = k.rules[f.rule];
+    for (const Conclusion& c : rule.conclusions) {
+      Candidate& cand = cands[c.article];
+      cand.miss *= 1.0 - std::clamp(c.confidence * f.confidence, 0.0, 1.0);
+      for (const std::string& n : f.notes) cand.context.push_back(n);
+      for (const auto& [cond, hit] : f.evidence) {
+        for (uint32_t l = hit.first_line; l <= hit.last_line && l < run.line_count(); ++l) {
+          cand.evidence.push_back(Evidence{l + 1, std::string(run.line(l)), rule.id, rule.derived, cond->describe(), hit.degree});
+        }
+      }
+    }
+  }
+
+  SearchOptions so;
+  so.limit = cfg.match_search_depth;
+  so.details = false;
+  SearchResult sr = impl_->searcher.search(search_text(run, fired, cfg.max_lines), so);
+  const double top = sr.hits.empty() ? 0 : sr.hits.front().score;
+  for (size_t i = 0; i < sr.hits.size(); ++i) {
+    Candidate& cand = cands[sr.hits[i].id];
+    cand.search = top > 0 ? sr.hits[i].score / top : 0;
+    cand.search_rank = i + 1;
+    cand.title = sr.hits[i].title;
+    cand.product = sr.hits[i].product;
+  }
+
+  std::vector<MatchHit> hits;
+  for (auto& [id, c] : cands) {
+    MatchHit h;
+    h.id = id;
+    h.confidence = 1.0 - c.miss;
+    h.score = h.confidence + cfg.match_search_weight * c.search;
+    h.search_rank = c.search_rank;
+    h.title = std::move(c.title);
+    h.product = std::move(c.product);
+    h.evidence = std::move(c.evidence);
+    h.context = std::move(c.context);
+    std::stable_sort(h.evidence.begin(), h.evidence.end(), [](const Evidence& a, const Evidence& b) {
+      return a.degree != b.degree ? a.degree > b.degree : a.line < b.line;
+    });
+    hits.push_back(std::move(h));
+  }
+  auto by_score = [](const MatchHit& a, const MatchHit& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; };
+  std::sort(hits.begin(), hits.end(), by_score);
+
+  // The context against the leading articles' own product, versions and OS.
+  const bool context = !opt.product.empty() || !opt.version.empty() || !opt.os.empty();
+  const size_t looked_at = std::min(hits.size(), opt.limit + 5);
+  if (context || opt.details) {
+    std::lock_guard<std::mutex> lock(impl_->store_mu);
+    for (size_t i = 0; i < looked_at; ++i) {
+      MatchHit& h = hits[i];
+      std::optional<ArticleBrief> b = impl_->store.brief(h.id);
+      if (!b) continue;
+      if (h.title.empty()) h.title = b->title;
+      if (h.product.empty()) h.product = b->product;
+      std::vector<std::string> against;
+      if (!opt.product.empty() && !b->product.empty() && !names_match(opt.product, b->product)) {
+        against.push_back("product " + opt.product + " given, the article is about " + b->product);
+      }
+      if (!opt.version.empty() && !b->versions.empty()) {
+        const std::vector<int> given = parse_version(opt.version);
+        bool any = std::any_of(b->versions.begin(), b->versions.end(), [&](const std::string& v) {
+          std::vector<int> mine = parse_version(v);
+          return !given.empty() && !mine.empty() && mine.front() == given.front() &&
+                 (mine.size() < 2 || given.size() < 2 || mine[1] == given[1]);
+        });
+        if (!any && !given.empty()) {
+          std::string list;
+          for (const std::string& v : b->versions) list += (list.empty() ? "" : ", ") + v;
+          against.push_back("version " + opt.version + " given, the article is for " + list);
+        }
+      }
+      if (!opt.os.empty() && !b->os.empty() &&
+          std::none_of(b->os.begin(), b->os.end(), [&](const std::string& o) { return names_match(opt.os, o); })) {
+        against.push_back("OS " + opt.os + " given, the article is for " + b->os.front());
+      }
+      for (std::string& a : against) {
+        h.score *= cfg.match_contradicting_context;
+        h.context.push_back(std::move(a));
+      }
+    }
+    std::sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(looked_at), by_score);
+  }
+  if (hits.size() > opt.limit) hits.resize(opt.limit);
+
+  if (opt.details) {
+    std::lock_guard<std::mutex> lock(impl_->store_mu);
+    for (MatchHit& h : hits) {
+      h.symptom = impl_->store.first_record(h.id, "symptom");
+      h.cause = impl_->store.first_record(h.id, "cause");
+      h.resolution = impl_->store.first_record(h.id, "resolution");
+    }
+  }
+
+  // Why not: what kept the runner-up from the first place.
+  if (opt.details && hits.size() >= 2) {
+    const MatchHit& second = hits[1];
+    WhyNot w;
+    w.id = second.id;
+    auto rules = k.by_article.find(second.id);
+    std::set<uint32_t> fired_rules;
+    for (const Fired& f : fired) fired_rules.insert(f.rule);
+    bool found = false;
+    double best_cov = -1;
+    if (rules != k.by_article.end()) {
+      for (uint32_t r : rules->second) {
+        if (fired_rules.count(r)) continue;
+        const Rule& rule = k.rules[r];
+        const Condition* failed = nullptr;
+        double degree = 1;
+        run.eval(rule.when, facts, degree, nullptr, &failed);
+        if (!failed) continue;
+        if (rule.derived && failed->kind == Kind::kMessage) {
+          double cov = run.best_coverage(k.leaves[k.leaf_of.at(failed)], 200);
+          if (cov <= best_cov) continue;
+          best_cov = cov;
+          w.rule = rule.id;
+          w.condition = failed->describe();
+          w.reason = "the input holds " + std::to_string(static_cast<int>(std::lround(cov * 100))) +
+                     "% of this message; a derived message rule needs " +
+                     std::to_string(static_cast<int>(std::lround(cfg.match_template_fire * 100))) + "%";
+          found = true;
+        } else if (!found || !rule.derived) {
+          w.rule = rule.id;
+          w.condition = failed->describe();
+          w.reason = failed->kind == Kind::kCode ? "the input has no code " + failed->text
+                     : failed->kind == Kind::kFact ? "no rule asserted fact " + failed->text
+                     : failed->kind == Kind::kVersion ? "version " + (opt.version.empty() ? std::string("not given") : opt.version + " is outside " + failed->range.text)
+                     : failed->kind == Kind::kProduct || failed->kind == Kind::kOs ? "the context given does not match"
+                     : "the input does not match it";
+          if (!rule.derived) w.reason += " (" + rule.file + ":" + std::to_string(failed->line) + ")";
+          found = true;
+          if (!rule.derived) break;
+        }
+      }
+    }
+    if (!found) {
+      w.reason = second.evidence.empty()
+                     ? "no rule names this article; it ranks on text similarity alone"
+                     : "its rules fired, with less confidence (" + std::to_string(second.confidence).substr(0, 4) +
+                           " against " + std::to_string(hits[0].confidence).substr(0, 4) + ")";
+    }
+    if (!second.context.empty() && second.evidence.size() > 0) w.reason += "; " + second.context.front();
+    result.why_not = std::move(w);
+  }
+  result.hits = std::move(hits);
+  result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace kbtriage
