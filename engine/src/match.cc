@@ -39,6 +39,7 @@ struct MessageLeaf {
   const Condition* cond = nullptr;
   uint32_t rule = 0;
   std::vector<uint64_t> words;  // templates: the masked words checked after an anchor hit
+  std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
   bool alone_ok[2] = {true, true};  // whether each anchor on its own starts a check
 };
@@ -47,7 +48,21 @@ struct MessageLeaf {
 struct LeafHit {
   double degree = 0;
   uint32_t first_line = 0, last_line = 0;
+  double explained = 1;  // share of the input's words (on those lines) the pattern accounts for
+  double agree = 1;      // how far the variable parts agree with the article's own example
 };
+
+// Words of `w[first..last]` and of all `w` that are not placeholders: how
+// much of a line a match accounts for.
+double explained_share(const std::vector<uint64_t>& w, size_t first, size_t last) {
+  size_t all = 0, inside = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (is_placeholder(w[i])) continue;
+    ++all;
+    if (i >= first && i <= last) ++inside;
+  }
+  return all ? static_cast<double>(inside) / static_cast<double>(all) : 1.0;
+}
 
 struct Target {
   uint32_t leaf;
@@ -157,16 +172,22 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
   for (const RuleSource& s : sources) {
     std::set<std::string_view> seen;
     size_t n = 0;
-    for (const std::string& p : s.patterns) {
+    for (size_t m = 0; m < s.patterns.size(); ++m) {
+      const std::string& p = s.patterns[m];
       ++n;
       if (!seen.insert(p).second) continue;
+      // Words that are neither placeholders nor part of an error code: a
+      // message that is a code and a file name says no more than the code,
+      // which has its own rule.
       std::vector<uint64_t> words = message_words(p);
-      const size_t real = static_cast<size_t>(std::count_if(words.begin(), words.end(), [](uint64_t w) { return !is_placeholder(w); }));
+      size_t real = static_cast<size_t>(std::count_if(words.begin(), words.end(), [](uint64_t w) { return !is_placeholder(w); }));
+      for (const ErrorCode& code : extract_codes(p)) real -= std::min(real, message_words(code.raw).size());
       if (real < 2 || anchor_words(p).empty()) continue;
       Rule r;
       r.id = s.id + "/message-" + std::to_string(n);
       r.file = "derived";
       r.derived = true;
+      if (m < s.texts.size()) r.description = s.texts[m];
       r.when.kind = Kind::kAll;
       Condition leaf;
       leaf.kind = Kind::kMessage;
@@ -205,6 +226,9 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
     if (c.pattern == PatternKind::kTemplate) {
       leaf.words = message_words(c.text);
       const bool derived = k.rules[rule].derived;
+      if (derived && std::any_of(leaf.words.begin(), leaf.words.end(), is_placeholder)) {
+        leaf.example = plain_words(k.rules[rule].description);
+      }
       const size_t holes = static_cast<size_t>(std::count_if(leaf.words.begin(), leaf.words.end(), is_placeholder));
       leaf.min_degree = derived ? 0 : (static_cast<double>(leaf.words.size() - holes) + 0.6 * static_cast<double>(holes)) /
                                               static_cast<double>(std::max<size_t>(leaf.words.size(), 1)) * kExact;
@@ -499,7 +523,9 @@ class Run {
   void verify(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const std::vector<uint64_t>& own = words(line);
-    LeafHit best{pattern_coverage(leaf.words, own), line, line};
+    size_t first = 0, last = 0;
+    LeafHit best{pattern_coverage(leaf.words, own, &first, &last), line, line};
+    best.explained = explained_share(own, first, last);
     if (best.degree < 1 && leaf.words.size() > own.size()) {
       // The message may be wrapped over the lines around.
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
@@ -514,14 +540,24 @@ class Run {
             joined.insert(joined.end(), w.begin(), w.end());
             line_of_word.insert(line_of_word.end(), w.size(), x);
           }
-          size_t first = 0, last = 0;
           double d = pattern_coverage(leaf.words, joined, &first, &last);
           if (d > best.degree + 1e-9) {
             best = LeafHit{d, static_cast<uint32_t>(joined.empty() ? a : line_of_word[first]),
-                           static_cast<uint32_t>(joined.empty() ? b : line_of_word[last])};
+                           static_cast<uint32_t>(joined.empty() ? b : line_of_word[last]),
+                           explained_share(joined, first, last)};
           }
         }
       }
+    }
+    if (best.degree > 0 && !leaf.example.empty()) {
+      // The paste's file names, numbers and names against the article's:
+      // the same ones are the article's own case, others a lookalike.
+      std::vector<uint64_t> plain;
+      for (uint32_t x = best.first_line; x <= best.last_line; ++x) {
+        std::vector<uint64_t> w = plain_words(lines_[x]);
+        plain.insert(plain.end(), w.begin(), w.end());
+      }
+      best.agree = std::min(1.0, pattern_coverage(leaf.example, plain) / best.degree);
     }
     if (best.degree > 0) record(li, best);
   }
@@ -711,24 +747,56 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     double degree = 1;
     std::vector<std::pair<const Condition*, LeafHit>> evidence;
     if (run.eval(k.rules[r].when, facts, degree, &evidence, nullptr) != Truth::kTrue) continue;
-    fired.push_back(Fired{r, degree * degree, std::move(evidence), {}});
+    // A message accounts for the line it is on, or only for part of it:
+    // "Setup was not completed successfully" is weak evidence for a paste
+    // of "Microsoft Clipart Extra Setup was not completed successfully".
+    double explained = 1, agree = 1;
+    for (const auto& [cond, hit] : evidence) {
+      explained = std::min(explained, hit.explained);
+      agree = std::min(agree, hit.agree);
+    }
+    fired.push_back(Fired{r, degree * degree * std::pow(explained, cfg.match_explained_power) *
+                                 std::pow(agree, cfg.match_agree_power),
+                          std::move(evidence), {}});
   }
   result.rules_fired = fired.size();
 
+  // Evidence of one kind adds little to more of the same (three routine log
+  // lines quoted by one article, or a code written in two notations), so an
+  // article takes the best message rule and the best code rule, and combines
+  // those and the hand-written rules as independent evidence.
   struct Candidate {
-    double miss = 1;  // product of (1 - confidence) over the rules naming it
+    double message = 0, code = 0;
+    double hand_miss = 1;  // product of (1 - confidence) over hand-written rules
     std::vector<Evidence> evidence;
     std::vector<std::string> context;
     double search = 0;
     size_t search_rank = 0;
     std::string title, product;
   };
+  const bool log = run.line_count() >= cfg.log_lines;
   std::map<std::string, Candidate> cands;
   for (const Fired& f : fired) {
     const Rule& rule = k.rules[f.rule];
+    double weight = f.confidence;
+    bool message = false;
+    if (rule.derived && log) {
+      // In a log, a routine line a rule quotes is weaker than a failure.
+      bool failure = false;
+      for (const auto& [cond, hit] : f.evidence) {
+        message = message || cond->kind == Kind::kMessage;
+        for (uint32_t l = hit.first_line; l <= hit.last_line && l < run.line_count() && !failure; ++l) {
+          failure = reports_failure(run.line(l));
+        }
+      }
+      if (message && !failure) weight *= cfg.match_routine_line;
+    }
     for (const Conclusion& c : rule.conclusions) {
       Candidate& cand = cands[c.article];
-      cand.miss *= 1.0 - std::clamp(c.confidence * f.confidence, 0.0, 1.0);
+      const double conf = std::clamp(c.confidence * weight, 0.0, 1.0);
+      if (!rule.derived) cand.hand_miss *= 1.0 - conf;
+      else if (rule.when.children.front().kind == Kind::kCode) cand.code = std::max(cand.code, conf);
+      else cand.message = std::max(cand.message, conf);
       for (const std::string& n : f.notes) cand.context.push_back(n);
       for (const auto& [cond, hit] : f.evidence) {
         for (uint32_t l = hit.first_line; l <= hit.last_line && l < run.line_count(); ++l) {
@@ -755,7 +823,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   for (auto& [id, c] : cands) {
     MatchHit h;
     h.id = id;
-    h.confidence = 1.0 - c.miss;
+    h.confidence = 1.0 - (1.0 - c.message) * (1.0 - c.code) * c.hand_miss;
     h.score = h.confidence + cfg.match_search_weight * c.search;
     h.search_rank = c.search_rank;
     h.title = std::move(c.title);

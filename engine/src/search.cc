@@ -84,13 +84,9 @@ bool is_stopword(std::string_view w) {
 // Whether a line of a log reports a failure: words of error severity, or an
 // error code.
 bool says_error(const QueryLine& line) {
-  static const std::unordered_set<std::string_view> kCues = {
-      "error",  "errors",   "fail",      "failed",    "fails",     "failure", "cannot", "can't",   "couldn't",
-      "unable", "denied",   "invalid",   "fatal",     "exception", "violation", "refused", "corrupt", "corrupted",
-      "abort",  "aborted",  "terminated", "unexpected", "missing", "crash",    "crashed", "stop",    "timeout"};
   for (size_t i = 0; i < line.words.size(); ++i) {
     const std::string& w = line.words[i].text;
-    if (kCues.count(w)) return true;
+    if (is_failure_word(w)) return true;
     if (i + 1 < line.words.size() && (w == "could" || w == "not") && line.words[i + 1].text == "not") return true;
     if (w == "not" && i + 1 < line.words.size() && line.words[i + 1].text == "found") return true;
   }

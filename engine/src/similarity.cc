@@ -1,6 +1,9 @@
 #include "similarity.h"
 
 #include <algorithm>
+#include <unordered_set>
+
+#include "kbtriage/codes.h"
 
 #include "kbtriage/mask.h"
 #include "kbtriage/schema.h"
@@ -93,6 +96,21 @@ std::vector<uint64_t> message_words(std::string_view text) {
   return out;
 }
 
+std::vector<uint64_t> plain_words(std::string_view text) {
+  std::vector<uint64_t> out;
+  size_t i = 0;
+  while (i < text.size() && out.size() < kMaxWords) {
+    if (!word_char(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    while (i < text.size() && (word_char(text[i]) || (text[i] == '\'' && i + 1 < text.size() && word_char(text[i + 1])))) ++i;
+    out.push_back(hash_word(text.substr(b, i - b)));
+  }
+  return out;
+}
+
 double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   if (a.empty() || b.empty()) return 0;
   const double common = static_cast<double>(lcs(a, b));
@@ -100,6 +118,33 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
   // evidence however short the message: many articles quote them.
   const double evidence = std::min(1.0, common / kEvidenceWords);
   return evidence * 2.0 * common / static_cast<double>(a.size() + b.size());
+}
+
+bool is_failure_word(std::string_view w) {
+  static const std::unordered_set<std::string_view> kCues = {
+      "error",  "errors",   "fail",      "failed",    "fails",     "failure", "cannot", "can't",   "couldn't",
+      "unable", "denied",   "invalid",   "fatal",     "exception", "violation", "refused", "corrupt", "corrupted",
+      "abort",  "aborted",  "terminated", "unexpected", "missing", "crash",    "crashed", "stop",    "timeout"};
+  return kCues.count(w) > 0;
+}
+
+bool reports_failure(std::string_view line) {
+  std::string prev;
+  size_t i = 0;
+  while (i < line.size()) {
+    if (!word_char(line[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    while (i < line.size() && (word_char(line[i]) || (line[i] == '\'' && i + 1 < line.size() && word_char(line[i + 1])))) ++i;
+    std::string w = to_lower_ascii(line.substr(b, i - b));
+    if (is_failure_word(w)) return true;
+    if ((prev == "could" || prev == "not") && w == "not") return true;
+    if (prev == "not" && w == "found") return true;
+    prev = std::move(w);
+  }
+  return !extract_codes(line).empty();
 }
 
 bool is_placeholder(uint64_t word) {

@@ -23,6 +23,10 @@ struct MessageMatch {
 // A masked text as a sequence of word hashes.
 std::vector<uint64_t> message_words(std::string_view text);
 
+// The same without masking: the words as written, so that another file name
+// or number is another word.
+std::vector<uint64_t> plain_words(std::string_view text);
+
 // 2 * LCS(a, b) / (|a| + |b|) over words: 1 for the same words in the same
 // order, and for a paste holding the first half of a message, 2/3.
 double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
@@ -38,6 +42,13 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
 
 // Whether a word hash of message_words() is one of mask.h's placeholders.
 bool is_placeholder(uint64_t word);
+
+// Whether a lower-case word is one a line reporting a failure uses ("error",
+// "failed", "denied", ...).
+bool is_failure_word(std::string_view word);
+// Whether a line of a log reports a failure rather than routine work: a
+// failure word, "could not", "not found", or an error code.
+bool reports_failure(std::string_view line);
 
 class MessageMatcher {
  public:

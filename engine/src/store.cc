@@ -119,14 +119,18 @@ std::vector<RuleSource> Store::rule_sources() {
   std::map<std::string, size_t> at;
   auto source = [&](const std::string& id) -> RuleSource& {
     auto [it, fresh] = at.emplace(id, out.size());
-    if (fresh) out.push_back(RuleSource{id, {}, {}});
+    if (fresh) out.push_back(RuleSource{id, {}, {}, {}});
     return out[it->second];
   };
   // The live rows' rowids, then their messages and codes in two joins.
   const std::string live = store_detail::replace_all(impl_->live_sql(), "SELECT a.id, a.content_hash", "SELECT a.id, a.rowid AS rid");
   {
-    Stmt st(*impl_->db, ("SELECT l.id, m.pattern FROM (" + live + ") l JOIN messages m ON m.article = l.rid ORDER BY l.id, m.seq").c_str());
-    while (st.step()) source(st.text(0)).patterns.push_back(st.text(1));
+    Stmt st(*impl_->db, ("SELECT l.id, m.pattern, m.text FROM (" + live + ") l JOIN messages m ON m.article = l.rid ORDER BY l.id, m.seq").c_str());
+    while (st.step()) {
+      RuleSource& s = source(st.text(0));
+      s.patterns.push_back(st.text(1));
+      s.texts.push_back(st.text(2));
+    }
   }
   {
     Stmt st(*impl_->db, ("SELECT l.id, c.code FROM (" + live + ") l JOIN codes c ON c.article = l.rid ORDER BY l.id").c_str());

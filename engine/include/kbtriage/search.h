@@ -97,6 +97,9 @@ struct RankingConfig {
   size_t match_search_depth = 30;          // search candidates fused
   double match_template_fire = 0.6;        // a derived message template fires from this coverage
   double match_template_base = 0.9;        // confidence of a derived message rule matched in full
+  double match_explained_power = 1;        // a message explaining part of its line weighs share^power
+  double match_routine_line = 0.5;         // a message rule matching only routine lines of a log
+  double match_agree_power = 1;            // variable parts unlike the article's example weigh agreement^power
   double match_template_words = 6;         // templates shorter than this many words weigh less
   double match_share_penalty = 0.3;        // per doubling of the articles quoting the same message
   double match_code_base = 0.5;            // confidence of a derived code rule

@@ -35,6 +35,7 @@ struct StoreCheck {
 struct RuleSource {
   std::string id;
   std::vector<std::string> patterns;
+  std::vector<std::string> texts;  // each pattern's message as the article quotes it
   std::vector<std::string> codes;
 };
 
