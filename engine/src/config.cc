@@ -87,6 +87,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"max_line_words", nullptr, &c.max_line_words},
                         {"match_search_weight", &c.match_search_weight, nullptr},
                         {"match_search_depth", nullptr, &c.match_search_depth},
+                        {"match_hand_weight", &c.match_hand_weight, nullptr},
                         {"match_template_fire", &c.match_template_fire, nullptr},
                         {"match_template_base", &c.match_template_base, nullptr},
                         {"match_template_words", &c.match_template_words, nullptr},

@@ -345,6 +345,14 @@ bool names_match(std::string_view a, std::string_view b) {
   return within(wa, wb) || within(wb, wa);
 }
 
+// Whether every word of `words` is in `text`, any case.
+bool contains_words(std::string_view text, std::string_view words) {
+  std::vector<std::string> have = anchor_words(text), want = anchor_words(words);
+  return !want.empty() && std::all_of(want.begin(), want.end(), [&](const std::string& w) {
+    return std::find(have.begin(), have.end(), w) != have.end();
+  });
+}
+
 // One match: the input, its scan hits, and the rules' verdicts.
 class Run {
  public:
@@ -824,7 +832,10 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     MatchHit h;
     h.id = id;
     h.confidence = 1.0 - (1.0 - c.message) * (1.0 - c.code) * c.hand_miss;
-    h.score = h.confidence + cfg.match_search_weight * c.search;
+    // Hand-written rules are knowledge the articles do not spell out: they
+    // outweigh what is derived from the articles' own words.
+    const double derived = 1.0 - (1.0 - c.message) * (1.0 - c.code);
+    h.score = cfg.match_hand_weight * (1.0 - c.hand_miss) + derived + cfg.match_search_weight * c.search;
     h.search_rank = c.search_rank;
     h.title = std::move(c.title);
     h.product = std::move(c.product);
@@ -850,7 +861,13 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       if (h.title.empty()) h.title = b->title;
       if (h.product.empty()) h.product = b->product;
       std::vector<std::string> against;
-      if (!opt.product.empty() && !b->product.empty() && !names_match(opt.product, b->product)) {
+      // An Exchange article may be about its Outlook clients: the product
+      // given contradicts it only when neither its product, its title nor
+      // the products it applies to name it.
+      const bool product_named = names_match(opt.product, b->product) || contains_words(b->title, opt.product) ||
+                                 std::any_of(b->applies_to.begin(), b->applies_to.end(),
+                                             [&](const std::string& p) { return names_match(opt.product, p); });
+      if (!opt.product.empty() && !b->product.empty() && !product_named) {
         against.push_back("product " + opt.product + " given, the article is about " + b->product);
       }
       if (!opt.version.empty() && !b->versions.empty()) {

@@ -24,6 +24,24 @@ using Op = VersionRange::Op;
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// "{name}" is how a rule file writes the placeholder "<name>" (a '<' would
+// need escaping in an XML attribute); both are accepted.
+std::string braces_to_placeholders(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    size_t close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
+    if (close != std::string_view::npos && close - i >= 2 && close - i <= 7) {
+      out += '<';
+      out += text.substr(i + 1, close - i - 1);
+      out += '>';
+      i = close;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 // Maps byte offsets of one file to line numbers.
 class LineMap {
  public:
@@ -227,11 +245,13 @@ class FileParser {
       c.kind = Kind::kCode;
       std::string value;
       if (!attributes_known(n, {"value"}) || !required(n, "value", value)) return false;
+      // Any notation the articles use, and the canonical forms themselves
+      // ("EVENT 1001", "ERR 1067"); a bare number is an error number.
       std::vector<ErrorCode> codes = extract_codes(value);
-      if (codes.empty()) {
-        // A bare hex or decimal number is an HRESULT or error number written plainly.
-        codes = extract_codes("error " + value);
+      for (auto [canonical, spoken] : {std::pair{"EVENT ", "Event ID "}, std::pair{"ERR ", "error "}}) {
+        if (codes.empty() && starts_with_nocase(value, canonical)) codes = extract_codes(spoken + value.substr(std::string_view(canonical).size()));
       }
+      if (codes.empty()) codes = extract_codes("error " + value);
       if (codes.empty()) return fail(n, "no error code in " + in_quotes(value));
       if (codes.size() > 1) return fail(n, in_quotes(value) + " holds more than one code; write one <code> each");
       c.text = codes.front().code;
@@ -280,6 +300,7 @@ class FileParser {
       c.case_sensitive = v == "sensitive";
     }
     if (c.pattern != PatternKind::kRegex) c.text = collapse_whitespace(c.text);
+    if (c.pattern == PatternKind::kTemplate) c.text = braces_to_placeholders(c.text);
     if (c.text.empty()) return fail(n, std::string("empty ") + pattern_kind_name(c.pattern) + " pattern");
     if (c.pattern == PatternKind::kRegex) {
       if (std::optional<std::string> why = regex_problem(c.text, c.case_sensitive)) {

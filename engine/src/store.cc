@@ -111,7 +111,7 @@ bool Store::contains(std::string_view id) {
 std::optional<ArticleBrief> Store::brief(std::string_view id) {
   std::optional<Article> a = article(id);
   if (!a) return std::nullopt;
-  return ArticleBrief{a->title, a->product.empty() ? a->product_tag : a->product, a->versions, a->os};
+  return ArticleBrief{a->title, a->product.empty() ? a->product_tag : a->product, a->applies_to, a->versions, a->os};
 }
 
 std::vector<RuleSource> Store::rule_sources() {

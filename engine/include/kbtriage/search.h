@@ -93,18 +93,19 @@ struct RankingConfig {
 
   // The rule engine (match.h): how derived rules weigh, and how rules and
   // the search ranking are fused.
-  double match_search_weight = 0.5;        // the search score (scaled to the best) beside rule confidence
+  double match_search_weight = 1.0;        // the search score (scaled to the best) beside rule confidence
   size_t match_search_depth = 30;          // search candidates fused
+  double match_hand_weight = 2;            // hand-written rules' confidence beside the derived rules'
   double match_template_fire = 0.6;        // a derived message template fires from this coverage
   double match_template_base = 0.9;        // confidence of a derived message rule matched in full
   double match_explained_power = 1;        // a message explaining part of its line weighs share^power
-  double match_routine_line = 0.5;         // a message rule matching only routine lines of a log
+  double match_routine_line = 0.2;         // a message rule matching only routine lines of a log
   double match_agree_power = 1;            // variable parts unlike the article's example weigh agreement^power
   double match_template_words = 6;         // templates shorter than this many words weigh less
   double match_share_penalty = 0.3;        // per doubling of the articles quoting the same message
   double match_code_base = 0.5;            // confidence of a derived code rule
   double match_code_share_penalty = 0.5;   // per doubling of the articles naming the same code
-  double match_unknown_context = 0.8;      // a rule's context condition the input did not give
+  double match_unknown_context = 0.6;      // a rule's context condition the input did not give
   double match_contradicting_context = 0.5;  // an article for another product, version or OS
   size_t match_common_anchor = 64;         // an anchor word in more templates than this needs a second
 

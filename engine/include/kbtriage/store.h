@@ -43,6 +43,7 @@ struct RuleSource {
 struct ArticleBrief {
   std::string title;
   std::string product;
+  std::vector<std::string> applies_to;
   std::vector<std::string> versions;
   std::vector<std::string> os;
 };
