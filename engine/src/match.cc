@@ -31,6 +31,8 @@ constexpr double kExact = 0.999;
 constexpr size_t kWindowLines = 2;
 // A rule firing without end is a bug in a rule file; this stops it.
 constexpr size_t kMaxFirings = 10000;
+// Evidence that stands for a fact: the evidence of the rule that asserted it.
+constexpr uint32_t kFactLine = UINT32_MAX;
 // The lines of a long input the search layer is given.
 constexpr size_t kSearchLines = 24;
 
@@ -451,7 +453,10 @@ class Run {
         return Truth::kFalse;
       }
       case Kind::kFact: {
-        if (facts.count(c.text)) return Truth::kTrue;
+        if (facts.count(c.text)) {
+          if (evidence) evidence->emplace_back(&c, LeafHit{1, kFactLine, kFactLine});
+          return Truth::kTrue;
+        }
         if (failed && !*failed) *failed = &c;
         return Truth::kFalse;
       }
@@ -587,7 +592,15 @@ struct Fired {
   double confidence;  // of the rule, before the article's own
   std::vector<std::pair<const Condition*, LeafHit>> evidence;
   std::vector<std::string> notes;
+  bool context_confirmed = false;  // hand-written, with every context condition given and holding
+  // The rules whose facts it used, with their evidence: the chain behind it.
+  std::vector<std::pair<uint32_t, std::vector<std::pair<const Condition*, LeafHit>>>> via;
 };
+
+bool has_context(const Condition& c) {
+  if (c.kind == Condition::Kind::kProduct || c.kind == Condition::Kind::kVersion || c.kind == Condition::Kind::kOs) return true;
+  return std::any_of(c.children.begin(), c.children.end(), has_context);
+}
 
 // The lines of a long input worth giving the search layer: those with
 // evidence first, then the first lines.
@@ -603,7 +616,7 @@ std::string search_text(const Run& run, const std::vector<Fired>& fired, size_t 
   std::set<size_t> keep;
   for (const Fired& f : fired) {
     for (const auto& [cond, hit] : f.evidence) {
-      if (keep.size() < kSearchLines) keep.insert(hit.first_line);
+      if (keep.size() < kSearchLines && hit.first_line != kFactLine) keep.insert(hit.first_line);
     }
   }
   for (size_t i = 0; i < run.line_count() && keep.size() < kSearchLines; ++i) keep.insert(i);
@@ -725,6 +738,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   // Hand-written rules, highest salience first, until nothing new fires.
   std::vector<Fired> fired;
   std::set<std::string> facts;
+  std::map<std::string, size_t> asserted_by;  // fact -> the fired rule that asserted it first
   std::vector<bool> done(k.hand, false);
   for (size_t round = 0; round < kMaxFirings; ++round) {
     bool any = false;
@@ -735,13 +749,28 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       Truth t = run.eval(k.rules[r].when, facts, degree, &evidence, nullptr);
       if (t == Truth::kFalse) continue;
       done[r] = true;
-      Fired f{r, degree, std::move(evidence), {}};
+      Fired f{r, degree, {}, {}, t == Truth::kTrue && has_context(k.rules[r].when), {}};
+      for (auto& e : evidence) {
+        if (e.second.first_line != kFactLine) {
+          f.evidence.push_back(e);
+          continue;
+        }
+        // A fact: show the chain, the rule that asserted it and its own.
+        auto by = asserted_by.find(e.first->text);
+        if (by == asserted_by.end()) continue;
+        const Fired& src = fired[by->second];
+        f.via.emplace_back(src.rule, src.evidence);
+        f.via.insert(f.via.end(), src.via.begin(), src.via.end());
+      }
       if (t == Truth::kUnknown) {
         f.confidence *= cfg.match_unknown_context;
         f.notes.push_back("rule " + k.rules[r].id + " has a product, version or OS condition the input did not give");
       }
       for (const std::string& a : k.rules[r].asserts) {
-        if (facts.insert(a).second) result.facts.push_back(a);
+        if (facts.insert(a).second) {
+          result.facts.push_back(a);
+          asserted_by.emplace(a, fired.size());
+        }
       }
       fired.push_back(std::move(f));
       any = true;
@@ -765,7 +794,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     }
     fired.push_back(Fired{r, degree * degree * std::pow(explained, cfg.match_explained_power) *
                                  std::pow(agree, cfg.match_agree_power),
-                          std::move(evidence), {}});
+                          std::move(evidence), {}, false, {}});
   }
   result.rules_fired = fired.size();
 
@@ -776,6 +805,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   struct Candidate {
     double message = 0, code = 0;
     double hand_miss = 1;  // product of (1 - confidence) over hand-written rules
+    bool context_confirmed = false;  // a hand-written rule checked the context given
     std::vector<Evidence> evidence;
     std::vector<std::string> context;
     double search = 0;
@@ -806,11 +836,16 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       else if (rule.when.children.front().kind == Kind::kCode) cand.code = std::max(cand.code, conf);
       else cand.message = std::max(cand.message, conf);
       for (const std::string& n : f.notes) cand.context.push_back(n);
-      for (const auto& [cond, hit] : f.evidence) {
-        for (uint32_t l = hit.first_line; l <= hit.last_line && l < run.line_count(); ++l) {
-          cand.evidence.push_back(Evidence{l + 1, std::string(run.line(l)), rule.id, rule.derived, cond->describe(), hit.degree});
+      cand.context_confirmed = cand.context_confirmed || f.context_confirmed;
+      auto add = [&](const Rule& by, const std::vector<std::pair<const Condition*, LeafHit>>& ev) {
+        for (const auto& [cond, hit] : ev) {
+          for (uint32_t l = hit.first_line; l <= hit.last_line && l < run.line_count(); ++l) {
+            cand.evidence.push_back(Evidence{l + 1, std::string(run.line(l)), by.id, by.derived, cond->describe(), hit.degree});
+          }
         }
-      }
+      };
+      add(rule, f.evidence);
+      for (const auto& [by, ev] : f.via) add(k.rules[by], ev);
     }
   }
 
@@ -828,6 +863,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   }
 
   std::vector<MatchHit> hits;
+  std::set<std::string> confirmed;
   for (auto& [id, c] : cands) {
     MatchHit h;
     h.id = id;
@@ -841,6 +877,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     h.product = std::move(c.product);
     h.evidence = std::move(c.evidence);
     h.context = std::move(c.context);
+    if (c.context_confirmed) confirmed.insert(id);
     std::stable_sort(h.evidence.begin(), h.evidence.end(), [](const Evidence& a, const Evidence& b) {
       return a.degree != b.degree ? a.degree > b.degree : a.line < b.line;
     });
@@ -860,6 +897,9 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       if (!b) continue;
       if (h.title.empty()) h.title = b->title;
       if (h.product.empty()) h.product = b->product;
+      // A hand-written rule that checked the context given has the last word
+      // ("Access 8.0" is the article's "97").
+      if (confirmed.count(h.id)) continue;
       std::vector<std::string> against;
       // An Exchange article may be about its Outlook clients: the product
       // given contradicts it only when neither its product, its title nor

@@ -635,6 +635,13 @@ RuleSet load_rule_files(const std::vector<std::string>& paths, const ArticleExis
     parse_rule_file(ss.str(), f, set, diagnostics);
   }
   check_rule_set(set, exists, diagnostics);
+  // In reading order: by file as given, then by line.
+  std::map<std::string, size_t> order;
+  for (const std::string& f : files) order.emplace(f, order.size());
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [&](const RuleDiagnostic& a, const RuleDiagnostic& b) {
+    const size_t fa = order.count(a.file) ? order[a.file] : 0, fb = order.count(b.file) ? order[b.file] : 0;
+    return fa != fb ? fa < fb : a.line < b.line;
+  });
   return set;
 }
 

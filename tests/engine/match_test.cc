@@ -1,0 +1,370 @@
+// The Matcher over a store of the bundled corpus: derived and hand-written
+// rules, each condition kind, chaining, salience, context, evidence and "why
+// not", the golden cases of each shipped rule file, random input, and rules
+// swapped while matches run.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "kbtriage/error.h"
+#include "kbtriage/indexer.h"
+#include "kbtriage/match.h"
+#include "kbtriage/store.h"
+#include "../test_util.h"
+
+using namespace kbtriage;
+using kbtriage::test::TempDir;
+
+namespace {
+
+const std::string& corpus_store() {
+  static TempDir dir;
+  static const bool built = [] {
+    IndexOptions o;
+    o.db_dir = dir / "store";
+    o.paths = {test::corpus_dir()};
+    index_paths(o);
+    return true;
+  }();
+  (void)built;
+  static const std::string path = dir / "store";
+  return path;
+}
+
+std::string rules_dir() { return test::source_dir() + "/rules"; }
+
+const Matcher& shipped() {
+  static Matcher m(corpus_store(), MatcherConfig{{rules_dir()}, true, {}});
+  return m;
+}
+
+// A Matcher with one rule file holding `rules_xml` (facts f, g, h declared).
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Matcher> matcher;
+  explicit Fixture(const std::string& rules_xml, bool derived = false) {
+    test::write_file(dir / "r.xml", "<rules>\n<fact name=\"f\"/><fact name=\"g\"/><fact name=\"h\"/>\n" + rules_xml + "</rules>\n");
+    matcher = std::make_unique<Matcher>(corpus_store(), MatcherConfig{{dir / "r.xml"}, derived, {}});
+  }
+};
+
+std::string rule(const std::string& id, const std::string& when, const std::string& then, int salience = 0) {
+  return "<rule id=\"" + id + "\" salience=\"" + std::to_string(salience) + "\"><when>" + when + "</when><then>" + then +
+         "</then></rule>\n";
+}
+
+bool names(const MatchResult& r, std::string_view id) {
+  return std::any_of(r.hits.begin(), r.hits.end(), [&](const MatchHit& h) { return h.id == id && h.confidence > 0; });
+}
+
+const MatchHit* hit(const MatchResult& r, std::string_view id) {
+  for (const MatchHit& h : r.hits) {
+    if (h.id == id) return &h;
+  }
+  return nullptr;
+}
+
+bool fired(const MatchResult& r, std::string_view rule) {
+  for (const MatchHit& h : r.hits) {
+    for (const Evidence& e : h.evidence) {
+      if (e.rule == rule) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the seed's error text gives the seed first, with cause, resolution and evidence", "[match]") {
+  MatchResult r = shipped().match("Background Synchronization Error. See detailed logs in Deleted Items folder.\n");
+  REQUIRE_FALSE(r.hits.empty());
+  const MatchHit& h = r.hits[0];
+  CHECK(h.id == "Q198657");
+  CHECK(h.confidence > 0.9);
+  REQUIRE(h.cause);
+  CHECK(h.cause->text.find("Move Server") != std::string::npos);
+  CHECK(h.cause->text.find("OST") != std::string::npos);
+  REQUIRE(h.resolution);
+  CHECK(h.resolution->text.find("delete") != std::string::npos);
+  REQUIRE_FALSE(h.evidence.empty());
+  CHECK(h.evidence[0].line == 1);
+  CHECK(h.evidence[0].text.starts_with("Background Synchronization Error"));
+  CHECK(fired(r, "Q198657/message-1"));
+  CHECK(fired(r, "exchange.stale-ost.background-sync"));
+  CHECK(r.facts == std::vector<std::string>{"stale-ost"});
+  REQUIRE(r.why_not);
+  CHECK(r.why_not->id == r.hits[1].id);
+  CHECK_FALSE(r.why_not->reason.empty());
+}
+
+TEST_CASE("a message buried in a log is found on its line", "[match]") {
+  std::string log;
+  for (int i = 0; i < 40; ++i) log += "2026-11-24 10:00:" + std::to_string(10 + i) + " INFO worker " + std::to_string(i) + " idle\n";
+  log += "2026-11-24 10:01:00 ERROR Background Synchronization Error. See detailed logs in Deleted Items folder.\n";
+  for (int i = 0; i < 10; ++i) log += "2026-11-24 10:02:" + std::to_string(10 + i) + " INFO heartbeat ok\n";
+  MatchResult r = shipped().match(log);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q198657");
+  CHECK(r.lines == 51);
+  REQUIRE_FALSE(r.hits[0].evidence.empty());
+  CHECK(r.hits[0].evidence[0].line == 41);
+}
+
+TEST_CASE("derived rules: a message with typos and another user name, and a code in another notation", "[match]") {
+  // The article quotes "Synchronizing Mailbox 'testuser'" style lines; a typo costs a little.
+  MatchResult r = shipped().match("Backgrond Synchronization Error. See detailed logs in Deleted Items folder.");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q198657");
+  CHECK(r.hits[0].evidence[0].degree < 1.0);
+  CHECK(r.hits[0].evidence[0].degree > 0.8);
+
+  MatchResult c = shipped().match("Run-time error -2147467259 (80004005)");
+  CHECK(fired(c, "Q900014/code-1"));
+}
+
+TEST_CASE("each condition kind", "[match]") {
+  Fixture f(rule("lit", "<message literal=\"xyzzy   plugh\"/>", "<article id=\"Q900012\"/>") +
+            rule("tpl", "<message template=\"Cannot open file {file} for user {name}\"/>", "<article id=\"Q900020\"/>") +
+            rule("rx", "<message regex=\"^frob[0-9]+ failed$\"/>", "<article id=\"Q900021\"/>") +
+            rule("code", "<code value=\"0x80004005\"/>", "<article id=\"Q900003\"/>") +
+            rule("ctx", "<message literal=\"quux\"/><product name=\"SQL Server\"/><version range=\"&gt;=7 &lt;8\"/><os name=\"Windows NT\"/>",
+                 "<article id=\"Q900032\" confidence=\"0.9\"/>"));
+  const Matcher& m = *f.matcher;
+  CHECK(names(m.match("a XYZZY plugh b"), "Q900012"));  // any case, any whitespace
+  CHECK_FALSE(names(m.match("xyzzy-plugh"), "Q900012"));
+  CHECK(names(m.match("Cannot open file C:\\data\\a.txt for user 'jsmith'"), "Q900020"));
+  CHECK_FALSE(names(m.match("Cannot open file a.txt"), "Q900020"));
+  CHECK(names(m.match("FROB12 failed"), "Q900021"));
+  CHECK_FALSE(names(m.match("frob12 failed twice"), "Q900021"));
+  CHECK(names(m.match("something -2147467259 happened"), "Q900003"));
+  CHECK_FALSE(names(m.match("something 0x80004006 happened"), "Q900003"));
+
+  MatchOptions all;
+  all.product = "Microsoft SQL Server";
+  all.version = "7.0";
+  all.os = "Windows NT 4.0";
+  MatchResult yes = m.match("quux", all);
+  REQUIRE(hit(yes, "Q900032"));
+  CHECK(hit(yes, "Q900032")->confidence == Approx(0.9));
+  CHECK(hit(yes, "Q900032")->context.empty());
+
+  // Context not given: the rule may apply, at a lower confidence, and says so.
+  MatchResult unknown = m.match("quux");
+  REQUIRE(hit(unknown, "Q900032"));
+  CHECK(hit(unknown, "Q900032")->confidence == Approx(0.9 * 0.6));
+  CHECK_FALSE(hit(unknown, "Q900032")->context.empty());
+
+  for (auto [field, value] : {std::pair{&MatchOptions::product, "Access"}, std::pair{&MatchOptions::version, "6.5"},
+                              std::pair{&MatchOptions::os, "Windows 95"}}) {
+    MatchOptions wrong = all;
+    wrong.*field = value;
+    INFO(value);
+    CHECK_FALSE(names(m.match("quux", wrong), "Q900032"));
+  }
+}
+
+TEST_CASE("facts chain rules until nothing new fires; cycles end", "[match]") {
+  Fixture f(rule("a", "<message literal=\"alpha\"/>", "<assert fact=\"f\"/>") +
+            rule("b", "<fact name=\"f\"/>", "<assert fact=\"g\"/>") +
+            rule("c", "<fact name=\"g\"/>", "<assert fact=\"f\"/><article id=\"Q900012\"/>") +
+            rule("d", "<all><fact name=\"f\"/><fact name=\"g\"/></all>", "<article id=\"Q900020\"/>"));
+  MatchResult r = f.matcher->match("alpha");
+  CHECK(std::set<std::string>(r.facts.begin(), r.facts.end()) == std::set<std::string>{"f", "g"});
+  CHECK(names(r, "Q900012"));
+  CHECK(names(r, "Q900020"));
+  CHECK(r.rules_fired == 4);  // each rule once, though c re-asserts f
+  MatchResult none = f.matcher->match("beta");
+  CHECK(none.facts.empty());
+  CHECK_FALSE(names(none, "Q900012"));
+}
+
+TEST_CASE("salience orders firing: a higher rule's fact can stop a lower one", "[match]") {
+  const std::string first = rule("specific", "<message literal=\"gamma delta\"/>", "<assert fact=\"h\"/><article id=\"Q900012\"/>", 10);
+  const std::string general = rule("general", "<message literal=\"gamma\"/><not><fact name=\"h\"/></not>", "<article id=\"Q900020\"/>", 1);
+  {
+    Fixture f(first + general);
+    MatchResult r = f.matcher->match("gamma delta");
+    CHECK(names(r, "Q900012"));
+    CHECK_FALSE(names(r, "Q900020"));
+    CHECK(names(f.matcher->match("gamma"), "Q900020"));
+  }
+  {
+    // With the salience the other way round, the general rule fires first.
+    std::string swapped = first, low = general;
+    swapped.replace(swapped.find("salience=\"10\""), 13, "salience=\"0\"");
+    low.replace(low.find("salience=\"1\""), 12, "salience=\"5\"");
+    Fixture f(swapped + low);
+    MatchResult r = f.matcher->match("gamma delta");
+    CHECK(names(r, "Q900012"));
+    CHECK(names(r, "Q900020"));
+  }
+}
+
+TEST_CASE("hand-written rules outrank derived ones and text similarity; context contradicting an article lowers it", "[match]") {
+  const std::string proxy =
+      "Could not start the World Wide Web Publishing Service service on \\\\PROXY01.\n"
+      "Error 1067: The process terminated unexpectedly.";
+  const std::string sql = "Could not start the MSSQLServer service on Local Computer.\nError 1067: The process terminated unexpectedly.";
+  CHECK(shipped().match(proxy).hits.at(0).id == "Q900006");
+  MatchResult r = shipped().match(sql);
+  CHECK(r.hits.at(0).id == "Q900032");
+  CHECK(fired(r, "services.1067.sql-master-moved"));
+  REQUIRE(r.why_not);
+  CHECK(r.why_not->id == "Q900006");
+
+  MatchOptions o;
+  o.product = "SQL Server";
+  MatchResult plain = shipped().match("Error 1067: The process terminated unexpectedly.");
+  MatchResult ctx = shipped().match("Error 1067: The process terminated unexpectedly.", o);
+  const MatchHit* before = hit(plain, "Q900006");
+  const MatchHit* after = hit(ctx, "Q900006");
+  REQUIRE(before);
+  REQUIRE(after);
+  CHECK(after->score < before->score);
+  REQUIRE_FALSE(after->context.empty());
+  CHECK(after->context[0] == "product SQL Server given, the article is about Microsoft Proxy Server");
+}
+
+TEST_CASE("golden cases of each shipped rule file", "[match][golden]") {
+  namespace fs = std::filesystem;
+  size_t files = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(rules_dir())) {
+    if (e.path().extension() != ".xml") continue;
+    ++files;
+    const std::string golden = test::source_dir() + "/tests/golden/match/" + e.path().stem().string() + ".jsonl";
+    INFO("rule file " << e.path() << ", golden " << golden);
+    REQUIRE(fs::exists(golden));
+    size_t cases = 0;
+    std::set<std::string> rules_seen;
+    std::istringstream in(test::read_file(golden));
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      ++cases;
+      nlohmann::json c = nlohmann::json::parse(line);
+      MatchOptions o;
+      o.product = c.value("product", "");
+      o.version = c.value("version", "");
+      o.os = c.value("os", "");
+      MatchResult r = shipped().match(c["input"].get<std::string>(), o);
+      INFO(c.dump());
+      REQUIRE_FALSE(r.hits.empty());
+      CHECK(r.hits[0].id == c["top"].get<std::string>());
+      for (const auto& want : c.value("rules", nlohmann::json::array())) {
+        CHECK(fired(r, want.get<std::string>()));
+        rules_seen.insert(want.get<std::string>());
+      }
+      for (const auto& not_want : c.value("not_rules", nlohmann::json::array())) {
+        CHECK_FALSE(fired(r, not_want.get<std::string>()));
+      }
+      std::set<std::string> facts(r.facts.begin(), r.facts.end());
+      for (const auto& fact : c.value("facts", nlohmann::json::array())) CHECK(facts.count(fact.get<std::string>()));
+    }
+    // Every rule of the file that names an article is shown firing by a case.
+    std::vector<RuleDiagnostic> d;
+    RuleSet set = load_rule_files({e.path().string()}, {}, d);
+    for (const Rule& rl : set.rules) {
+      if (!rl.conclusions.empty()) CHECK(rules_seen.count(rl.id));
+    }
+    CHECK(cases >= 3);
+  }
+  CHECK(files >= 3);
+}
+
+TEST_CASE("random input never throws, and the same input gives the same result", "[match][property]") {
+  std::mt19937 rng(Catch::rngSeed());
+  const std::vector<std::string> pieces = {"Error", "0x80004005", "STOP 0xA", "Background", "Synchronization",
+                                           "\\\\server\\share", "'jsmith'", "C:\\x.dll", "<#>", "{", "}", "\"",
+                                           "Event ID: 1001", "\t", "(", "[", "*", "?", "\xff\xfe", "é", "\n"};
+  for (int i = 0; i < 300; ++i) {
+    std::string text = i % 3 == 0 ? test::random_text(rng, "abc XYZ:'\"\\/.-0123456789\n\t<>", 200, 7) : "";
+    std::uniform_int_distribution<size_t> n(1, 30), pick(0, pieces.size() - 1);
+    for (size_t k = n(rng); k > 0; --k) text += pieces[pick(rng)] + " ";
+    MatchResult a, b;
+    REQUIRE_NOTHROW(a = shipped().match(text));
+    REQUIRE_NOTHROW(b = shipped().match(text));
+    REQUIRE(a.hits.size() == b.hits.size());
+    for (size_t j = 0; j < a.hits.size(); ++j) {
+      CHECK(a.hits[j].id == b.hits[j].id);
+      CHECK(a.hits[j].score == b.hits[j].score);
+    }
+  }
+  CHECK_NOTHROW(shipped().match(""));
+  CHECK_NOTHROW(shipped().match(std::string(1, '\0') + "Error 1067"));
+}
+
+TEST_CASE("rules reload while matches run: each match sees the old set or the new one", "[match][reload]") {
+  TempDir dir;
+  const std::string a = "<rules>" + rule("x", "<message literal=\"xyzzy\"/>", "<article id=\"Q900012\" confidence=\"1\"/>") + "</rules>";
+  const std::string b = "<rules>" + rule("x", "<message literal=\"xyzzy\"/>", "<article id=\"Q900020\" confidence=\"1\"/>") + "</rules>";
+  test::write_file(dir / "r.xml", a);
+  Matcher m(corpus_store(), MatcherConfig{{dir / "r.xml"}, false, {}});
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, seen_a{0}, seen_b{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      while (!stop) {
+        MatchResult r = m.match("xyzzy");
+        const bool has_a = names(r, "Q900012"), has_b = names(r, "Q900020");
+        if (has_a == has_b) ++bad;
+        (has_a ? seen_a : seen_b)++;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    test::write_file(dir / "r.xml", i % 2 ? a : b);
+    CHECK(m.reload().empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // A broken file is refused; the set in use stays.
+  test::write_file(dir / "r.xml", "<rules><rule id=\"x\">");
+  std::vector<RuleDiagnostic> d = m.reload();
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].message.starts_with("not well-formed XML"));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  CHECK(bad == 0);
+  CHECK(seen_a > 0);
+  CHECK(seen_b > 0);
+  CHECK(names(m.match("xyzzy"), "Q900012"));  // the last good file (i = 19 wrote a)
+}
+
+TEST_CASE("a broken rule file stops the Matcher with every diagnostic", "[match]") {
+  TempDir dir;
+  test::write_file(dir / "r.xml", "<rules>\n<rule id=\"x\"><when><code value=\"nope\"/></when><then><article id=\"Q0\"/></then></rule>\n</rules>");
+  try {
+    Matcher m(corpus_store(), MatcherConfig{{dir / "r.xml"}, false, {}});
+    FAIL("loaded a broken rule file");
+  } catch (const Error& e) {
+    const std::string file = dir / "r.xml";
+    CHECK(std::string(e.what()) == file + ":2: no error code in \"nope\"");
+  }
+}
+
+TEST_CASE("derived rules follow the store: an article indexed later is matched", "[match]") {
+  TempDir dir;
+  IndexOptions o;
+  o.db_dir = dir / "store";
+  o.paths = {test::corpus_dir() + "/xml"};
+  index_paths(o);
+  Matcher m(dir / "store");
+  const std::string message = "The frobnicator quantum flux capacitor overheated during calibration";
+  CHECK_FALSE(names(m.match(message), "Q990001"));
+  std::string xml = test::read_file(test::corpus_dir() + "/xml/Q900030.xml");
+  xml.replace(xml.find("Q900030"), 7, "Q990001");
+  const std::string quote = "you receive the following error message:\n\n   " + message + "\n\n";
+  xml.insert(xml.find("<section heading=\"SYMPTOMS\">") + 28, "When you calibrate, " + quote);
+  test::write_file(dir / "new/Q990001.xml", xml);
+  o.paths = {dir / "new"};
+  index_paths(o);
+  MatchResult r = m.match(message);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q990001");
+  CHECK(fired(r, "Q990001/message-1"));
+}
