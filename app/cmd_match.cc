@@ -1,5 +1,6 @@
 // kbtriage match: the lines a technician pasted (an error dialog, a log) and
 // the context they know, against the rules; and kbtriage rules check.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -63,6 +64,27 @@ nlohmann::json result_json(const MatchResult& r, const RuleStats& stats) {
   return j;
 }
 
+// Words of `text` in lines of at most `width` columns (a longer word gets a line of its own).
+std::vector<std::string> wrap(std::string_view text, size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::string flat = collapse_whitespace(text);
+  std::string_view rest = flat;
+  while (!rest.empty()) {
+    size_t sp = rest.find(' ');
+    std::string_view word = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
 void render(std::ostream& out, const MatchResult& r) {
   const bool color = stdout_is_terminal();
   const size_t width = static_cast<size_t>(terminal_width());
@@ -79,28 +101,45 @@ void render(std::ostream& out, const MatchResult& r) {
     const size_t room = width > head.size() + std::string(conf).size() + 1 ? width - head.size() - std::string(conf).size() - 1 : 20;
     out << bold << head << fit(h.title, room) << reset << (h.confidence > 0 ? conf : "") << '\n';
     if (!h.product.empty()) out << indent << dim << fit(h.product, inner) << reset << '\n';
-    size_t shown = 0;
+    // The evidence by input line: the line once, then each rule it matched.
+    std::vector<size_t> order;
     for (const Evidence& e : h.evidence) {
-      if (++shown > 3) {
-        out << indent << dim << "... and " << h.evidence.size() - 3 << " more" << reset << '\n';
+      if (std::find(order.begin(), order.end(), e.line) == order.end()) order.push_back(e.line);
+    }
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i == 3) {
+        out << indent << dim << "... and " << order.size() - 3 << " more lines" << reset << '\n';
         break;
       }
-      char pct[16];
-      std::snprintf(pct, sizeof pct, " %.0f%%", e.degree * 100);
-      std::string where = "line " + std::to_string(e.line) + ": ";
-      out << indent << dim << where << reset << mark << fit(e.text, inner > where.size() ? inner - where.size() : 20)
-          << reset << '\n';
-      std::string by = "  matched " + e.rule + (e.derived ? " (derived)" : "") + ": " + e.pattern + pct;
-      out << indent << dim << fit(by, inner) << reset << '\n';
+      std::string where = "line " + std::to_string(order[i]) + ": ";
+      for (const Evidence& e : h.evidence) {
+        if (e.line != order[i]) continue;
+        if (!where.empty()) {
+          out << indent << dim << where << reset << mark << fit(e.text, inner > where.size() ? inner - where.size() : 20)
+              << reset << '\n';
+          where.clear();
+        }
+        char pct[16];
+        std::snprintf(pct, sizeof pct, " %.0f%%", e.degree * 100);
+        std::string by = "matched " + e.rule + (e.derived ? " (derived)" : "") + ": " + e.pattern + pct;
+        out << indent << "  " << dim << fit(by, inner > 2 ? inner - 2 : 20) << reset << '\n';
+      }
     }
     if (h.evidence.empty() && h.search_rank) {
       out << indent << dim << "no rule; text similarity (search rank " << h.search_rank << ")" << reset << '\n';
     }
     for (const std::string& c : h.context) out << indent << red << fit(c, inner) << reset << '\n';
+    // The first result's records in full, wrapped: they are what the
+    // technician came for. The others' on one line each.
     auto record = [&](const char* label, const std::optional<Record>& rec) {
       if (!rec) return;
       std::string l = std::string(label) + ": ";
-      out << indent << bold << l << reset << fit(rec->text, inner > l.size() ? inner - l.size() : 20) << '\n';
+      if (n > 1) {
+        out << indent << bold << l << reset << fit(rec->text, inner > l.size() ? inner - l.size() : 20) << '\n';
+        return;
+      }
+      out << indent << bold << l << reset << dim << "(" << origin_name(rec->origin) << ")" << reset << '\n';
+      for (const std::string& w : wrap(rec->text, inner > 4 ? inner - 2 : 40)) out << indent << "  " << w << '\n';
     };
     record("symptom", h.symptom);
     record("cause", h.cause);

@@ -427,7 +427,9 @@ class Run {
       case Kind::kNot: {
         double ignored = 1;
         Truth v = eval(c.children.front(), facts, ignored, nullptr, nullptr);
-        Truth t = v == Truth::kTrue ? Truth::kFalse : v == Truth::kFalse ? Truth::kTrue : Truth::kUnknown;
+        // A restriction ("not for Outlook Express") holds unless the context
+        // given contradicts it: what was not said is not held against a rule.
+        Truth t = v == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
         if (t == Truth::kFalse && failed && !*failed) *failed = &c;
         return t;
       }

@@ -160,6 +160,15 @@ TEST_CASE("each condition kind", "[match]") {
   CHECK(hit(unknown, "Q900032")->confidence == Approx(0.9 * 0.6));
   CHECK_FALSE(hit(unknown, "Q900032")->context.empty());
 
+  // A restriction written as <not> holds unless the context contradicts it.
+  Fixture g(rule("restricted", "<message literal=\"quux\"/><not><product name=\"Outlook Express\"/></not>",
+                 "<article id=\"Q900012\" confidence=\"0.9\"/>"));
+  REQUIRE(hit(g.matcher->match("quux"), "Q900012"));
+  CHECK(hit(g.matcher->match("quux"), "Q900012")->confidence == Approx(0.9));
+  MatchOptions express;
+  express.product = "Microsoft Outlook Express 5";
+  CHECK_FALSE(names(g.matcher->match("quux", express), "Q900012"));
+
   for (auto [field, value] : {std::pair{&MatchOptions::product, "Access"}, std::pair{&MatchOptions::version, "6.5"},
                               std::pair{&MatchOptions::os, "Windows 95"}}) {
     MatchOptions wrong = all;
