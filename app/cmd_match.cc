@@ -52,7 +52,7 @@ nlohmann::json result_json(const MatchResult& r, const RuleStats& stats) {
   nlohmann::json hits = nlohmann::json::array();
   for (const MatchHit& h : r.hits) hits.push_back(hit_json(h, true));
   nlohmann::json j = {{"lines", r.lines}, {"results", hits}, {"facts", r.facts}, {"rules_fired", r.rules_fired},
-                      {"took_ms", rounded(r.took_ms)},
+                      {"took_ms", rounded(r.took_ms)}, {"scan_ms", rounded(r.scan_ms)}, {"search_ms", rounded(r.search_ms)},
                       {"rules", {{"hand_written", stats.hand_written}, {"derived", stats.derived},
                                  {"patterns", stats.patterns}, {"compile_ms", rounded(stats.compile_ms, 10)}}}};
   if (r.why_not) {
@@ -185,7 +185,8 @@ int run_batch(const Matcher& matcher, const std::string& path, MatchOptions opt,
     MatchResult r = matcher.match(q["query"].get<std::string>(), o);
     nlohmann::json hits = nlohmann::json::array();
     for (const MatchHit& h : r.hits) hits.push_back(hit_json(h, full));
-    nlohmann::json out = {{"qid", q.value("qid", nlohmann::json())}, {"results", hits}, {"took_ms", rounded(r.took_ms)}};
+    nlohmann::json out = {{"qid", q.value("qid", nlohmann::json())}, {"results", hits}, {"took_ms", rounded(r.took_ms)},
+                          {"scan_ms", rounded(r.scan_ms)}, {"search_ms", rounded(r.search_ms)}};
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
   return bad ? kExitUsage : kExitOk;

@@ -799,6 +799,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
                           std::move(evidence), {}, false, {}});
   }
   result.rules_fired = fired.size();
+  result.scan_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
   // Evidence of one kind adds little to more of the same (three routine log
   // lines quoted by one article, or a code written in two notations), so an
@@ -855,6 +856,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   so.limit = cfg.match_search_depth;
   so.details = false;
   SearchResult sr = impl_->searcher.search(search_text(run, fired, cfg.max_lines), so);
+  result.search_ms = sr.took_ms;
   const double top = sr.hits.empty() ? 0 : sr.hits.front().score;
   for (size_t i = 0; i < sr.hits.size(); ++i) {
     Candidate& cand = cands[sr.hits[i].id];

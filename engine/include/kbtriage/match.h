@@ -82,6 +82,8 @@ struct MatchResult {
   size_t lines = 0;                // input lines read
   size_t rules_fired = 0;
   double took_ms = 0;
+  double scan_ms = 0;    // of which: the scan of the input and the rules' evaluation
+  double search_ms = 0;  // of which: the search layer's ranking of the same text
 };
 
 struct MatcherConfig {
