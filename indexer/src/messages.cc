@@ -165,6 +165,15 @@ void take_quoted_strings(Article& a, std::string_view text, const std::string& s
   }
 }
 
+// "-or-", "- OR -", "or": the line articles put between alternative messages.
+bool is_alternative_separator(std::string_view text) {
+  std::string_view t = trim(text);
+  while (!t.empty() && t.front() == '-') t.remove_prefix(1);
+  while (!t.empty() && t.back() == '-') t.remove_suffix(1);
+  t = trim(t);
+  return t.size() == 2 && (t[0] == 'o' || t[0] == 'O') && (t[1] == 'r' || t[1] == 'R');
+}
+
 }  // namespace
 
 std::vector<Paragraph> split_paragraphs(std::string_view text) {
@@ -212,6 +221,8 @@ void extract_messages(Article& a) {
     for (const Paragraph& p : paras) {
       if (!p.quoted) {
         std::string text = paragraph_text(p);
+        // "-or-" between two quoted messages: the second is introduced too.
+        if (is_alternative_separator(text)) continue;
         std::string_view last = last_sentence(text);
         introduced = introduces_message(last);
         log_intro = introduced && (contains_nocase(last, "log") || contains_nocase(last, "entries"));

@@ -68,6 +68,38 @@ TEST_CASE("each block after the introducing sentence is a message until prose re
         "[SYMPTOMS] Cannot open file <path>. | [SYMPTOMS] The database '<name>' is locked by user '<name>'.");
 }
 
+TEST_CASE("'-or-' between quoted messages keeps the next block a message", "[messages]") {
+  // The separators the archive writes between alternative messages, each
+  // alone on a line: "-or-" (4,500 times), "or", "- or -", "OR", "- OR -".
+  for (std::string_view sep : {"-or-", "or", "- or -", "OR", "- OR -"}) {
+    Article a = parse_raw_body(
+        "SYMPTOMS\n"
+        "========\n"
+        "\n"
+        "You may receive one of the following error messages:\n"
+        "\n"
+        "   The Works Task Launcher cannot access the task you selected.\n"
+        "\n"
+        "   " + std::string(sep) + "\n"
+        "\n"
+        "   Works cannot access one or more files.\n"
+        "\n"
+        "   " + std::string(sep) + "\n"
+        "\n"
+        "   MSWORKS caused an invalid page fault in module RICHED20.DLL.\n"
+        "\n"
+        "To work around it, do this:\n"
+        "\n"
+        "   - or -\n"
+        "\n"
+        "   Remove the file.\n");
+    INFO(sep);
+    CHECK(texts(a) ==
+          "The Works Task Launcher cannot access the task you selected. | Works cannot access one or more "
+          "files. | MSWORKS caused an invalid page fault in module RICHED20.DLL.");
+  }
+}
+
 TEST_CASE("a 'the following entries are found in the logs:' block gives a message per line", "[messages]") {
   Article a = parse_raw_body(
       "SUMMARY\n"
