@@ -138,12 +138,26 @@ class QueryBuilder {
       if (kept.empty()) {
         for (const Slot& sl : ws) kept.push_back(&sl);  // a line of only stopwords still counts
       }
+      // A variable number (a count, a timestamp's fields) is rare in the
+      // index but says nothing of the problem: it only adds to the score,
+      // or it would decide which articles are looked at. A file name is
+      // variable too, but it does tell articles apart.
+      std::vector<Xapian::Query> variables;
+      auto number = [](const QueryWord& w) {
+        return w.variable && !w.code && std::all_of(w.text.begin(), w.text.end(), is_ascii_digit);
+      };
       for (const Slot* sl : kept) {
         Xapian::Query q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
         const bool is_common = !sl->word->wildcard &&
             static_cast<double>(termfreq(stem_(sl->word->text))) > cfg_.common_ratio * doccount_;
-        (is_common ? common : parts).push_back(q);
+        (number(*sl->word) ? variables : is_common ? common : parts).push_back(q);
       }
+      if (parts.empty() && common.empty()) {
+        parts.swap(variables);
+      } else if (parts.empty()) {
+        parts.swap(common);
+      }
+      common.insert(common.end(), variables.begin(), variables.end());
     };
     auto maybe = [](std::vector<Xapian::Query>& parts, std::vector<Xapian::Query>& common) {
       if (parts.empty()) {

@@ -2,6 +2,7 @@
 // fields, paging, facets, and searching while an index run commits.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <random>
@@ -329,4 +330,20 @@ TEST_CASE("problems described in a technician's own words find their article", "
   CHECK(top("offline address book download does not work") == "Q900025");
   CHECK(top("information store will not start after restoring offline") == "Q900030");
   CHECK(top("spooler crashes when the lpr queue name is too long") == "Q900018");
+}
+
+TEST_CASE("a timestamp's numbers add to the score but never narrow what a line finds", "[search]") {
+  // Every word of this line is in many corpus articles and the numbers in
+  // few: rare as they are, the numbers must not decide which articles count.
+  SearchOptions o;
+  o.limit = 100;
+  for (std::string_view line : {"cannot open the file because of an error", "the server is not available"}) {
+    const SearchResult plain = searcher().search(line, o);
+    const SearchResult stamped = searcher().search("2001/06/04 06:04:14 " + std::string(line), o);
+    REQUIRE(plain.hits.size() >= 2);
+    std::vector<std::string> a = ids(plain), b = ids(stamped);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    CHECK(std::includes(b.begin(), b.end(), a.begin(), a.end()));
+  }
 }
