@@ -162,12 +162,27 @@ double log2_share(size_t n) { return std::log2(static_cast<double>(std::max<size
 
 // Rules derived from the articles: one per quoted message template with two
 // words or more, one per code.
+// What makes two templates the same message: their words, any case, without
+// punctuation or placeholders ("<file> was unable to register itself in the
+// system registry." is "<<file>> was unable to Register itself in the System
+// Registry").
+std::string share_key(const std::vector<uint64_t>& words) {
+  std::string key;
+  for (uint64_t w : words) {
+    if (!is_placeholder(w)) key.append(reinterpret_cast<const char*>(&w), sizeof w);
+  }
+  return key;
+}
+
 void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& cfg, std::vector<Rule>& out) {
+  // How many articles quote each message, and each code: evidence shared by
+  // many articles tells them apart less.
   std::unordered_map<std::string, size_t> pattern_share, code_share;
   for (const RuleSource& s : sources) {
-    std::set<std::string_view> seen;
+    std::set<std::string> seen;
     for (const std::string& p : s.patterns) {
-      if (seen.insert(p).second) ++pattern_share[p];
+      std::string key = share_key(message_words(p));
+      if (seen.insert(key).second) ++pattern_share[key];
     }
     for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) ++code_share[c];
   }
@@ -198,7 +213,7 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
       r.when.children.push_back(std::move(leaf));
       const double length = std::min(1.0, static_cast<double>(real) / cfg.match_template_words);
       const double conf = cfg.match_template_base * std::sqrt(length) /
-                          (1.0 + cfg.match_share_penalty * log2_share(pattern_share[p]));
+                          (1.0 + cfg.match_share_penalty * log2_share(pattern_share[share_key(words)]));
       r.conclusions.push_back({s.id, conf});
       out.push_back(std::move(r));
     }
