@@ -16,6 +16,7 @@
 
 #include "kbtriage/article_json.h"
 #include "kbtriage/parser.h"
+#include "kbtriage/schema.h"
 #include "fnv.h"
 #include "store_writer.h"
 #include "xapian_doc.h"
@@ -201,9 +202,11 @@ class Run {
     known_ = writer_.load_sources();
 
     std::vector<FileEntry> todo;
+    const std::string parser_prefix = std::to_string(schema::kParserVersion) + ":";
     for (const FileEntry& f : files) {
       auto it = known_.find(f.path);
-      if (it != known_.end() && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns) {
+      if (it != known_.end() && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
+          it->second.hash.starts_with(parser_prefix)) {
         ++sum_.unchanged;
       } else {
         todo.push_back(f);
@@ -357,8 +360,8 @@ class Run {
 }  // namespace
 
 std::string content_hash(std::string_view bytes) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%d:%016llx", schema::kParserVersion, static_cast<unsigned long long>(fnv1a64(bytes)));
   return buf;
 }
 

@@ -6,12 +6,14 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "kbtriage/error.h"
 #include "kbtriage/indexer.h"
 #include "kbtriage/parser.h"
+#include "kbtriage/schema.h"
 #include "kbtriage/store.h"
 #include "../test_util.h"
 
@@ -83,6 +85,28 @@ TEST_CASE("a second run over the same files rewrites nothing", "[store]") {
   CHECK(second.unchanged == first.files);
   CHECK(second.generation == first.generation);
   CHECK(second.articles == first.articles);
+}
+
+TEST_CASE("a store written by an older parser is parsed again, once", "[store]") {
+  TempDir tmp;
+  IndexSummary first = index_into(tmp / "db", {test::corpus_dir()});
+  // What an older kbtriage leaves: the same files, hashed under its version.
+  sqlite3* db = nullptr;
+  const std::string file = tmp / ("db/" + std::string(schema::kSqliteFile));
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  const std::string sql = "UPDATE sources SET hash = '" + std::to_string(schema::kParserVersion - 1) +
+                          ":' || substr(hash, instr(hash, ':') + 1)";
+  CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  IndexSummary again = index_into(tmp / "db", {test::corpus_dir()});
+  CHECK(again.unchanged == 0);  // corpus/README.md too: a newer parser may read what an older one skipped
+  CHECK(again.replaced == first.indexed);
+  CHECK(again.articles == first.articles);
+  CHECK(Store(tmp / "db").check().problems.empty());
+  IndexSummary third = index_into(tmp / "db", {test::corpus_dir()});
+  CHECK(third.unchanged == first.files);
+  CHECK(third.replaced == 0);
 }
 
 TEST_CASE("a changed file replaces its article but a touched one does not", "[store]") {

@@ -55,7 +55,9 @@ struct IndexSummary {
 IndexSummary index_paths(const IndexOptions& options,
                          const std::function<void(const IndexProgress&)>& progress = {});
 
-// 64-bit FNV-1a of `bytes`, as 16 hex digits: the content hash of a source.
+// The content hash of a source: "P:" then 64-bit FNV-1a of `bytes` as 16 hex
+// digits, where P is schema::kParserVersion. The same file parsed by another
+// version of the parser has another hash, so it is parsed again.
 std::string content_hash(std::string_view bytes);
 
 }  // namespace kbtriage

@@ -18,6 +18,12 @@ inline constexpr std::string_view kLockFile = "write.lock";
 // message to re-index.
 inline constexpr int kSchemaVersion = 4;
 
+// The parser's output for the same bytes. Bumped whenever a change of the
+// parser changes the records it gives (a new extractor, a fixed rule), so
+// that `kbtriage index` over an unchanged archive parses it again: a source's
+// hash carries the version it was parsed with.
+inline constexpr int kParserVersion = 2;
+
 // Shards of a new store (fixed for its life, recorded in the meta table as
 // "shards"): one writer thread each. Two match the machines this is built for.
 inline constexpr unsigned kDefaultShards = 2;
