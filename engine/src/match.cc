@@ -162,28 +162,11 @@ double log2_share(size_t n) { return std::log2(static_cast<double>(std::max<size
 
 // Rules derived from the articles: one per quoted message template with two
 // words or more, one per code.
-// What makes two templates the same message: their words, any case, without
-// punctuation or placeholders ("<file> was unable to register itself in the
-// system registry." is "<<file>> was unable to Register itself in the System
-// Registry").
-std::string share_key(const std::vector<uint64_t>& words) {
-  std::string key;
-  for (uint64_t w : words) {
-    if (!is_placeholder(w)) key.append(reinterpret_cast<const char*>(&w), sizeof w);
-  }
-  return key;
-}
-
 void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& cfg, std::vector<Rule>& out) {
-  // How many articles quote each message, and each code: evidence shared by
-  // many articles tells them apart less.
-  std::unordered_map<std::string, size_t> pattern_share, code_share;
+  // How many articles name each code: a code many articles name tells them
+  // apart less.
+  std::unordered_map<std::string, size_t> code_share;
   for (const RuleSource& s : sources) {
-    std::set<std::string> seen;
-    for (const std::string& p : s.patterns) {
-      std::string key = share_key(message_words(p));
-      if (seen.insert(key).second) ++pattern_share[key];
-    }
     for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) ++code_share[c];
   }
   for (const RuleSource& s : sources) {
@@ -212,8 +195,9 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
       leaf.text = p;
       r.when.children.push_back(std::move(leaf));
       const double length = std::min(1.0, static_cast<double>(real) / cfg.match_template_words);
-      const double conf = cfg.match_template_base * std::sqrt(length) /
-                          (1.0 + cfg.match_share_penalty * log2_share(pattern_share[share_key(words)]));
+      // How many other articles quote the same message is weighed at match
+      // time, among the messages that fire on the same line.
+      const double conf = cfg.match_template_base * std::sqrt(length);
       r.conclusions.push_back({s.id, conf});
       out.push_back(std::move(r));
     }
@@ -812,6 +796,30 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     fired.push_back(Fired{r, degree * degree * std::pow(explained, cfg.match_explained_power) *
                                  std::pow(agree, cfg.match_agree_power),
                           std::move(evidence), {}, false, {}});
+  }
+  // A message many articles quote tells them apart less: each derived
+  // message firing is weighed by how many articles' messages fire as strongly
+  // (within kShareBand) on the same line. Counted among what fired, so the
+  // same message in another case or punctuation, or another article's
+  // longer message holding this one, counts too.
+  {
+    constexpr double kShareBand = 0.8;
+    std::map<uint32_t, std::vector<std::pair<size_t, double>>> by_line;  // line -> (firing, strength)
+    for (size_t i = 0; i < fired.size(); ++i) {
+      const Rule& rule = k.rules[fired[i].rule];
+      if (!rule.derived || rule.when.children.front().kind != Kind::kMessage || fired[i].evidence.empty()) continue;
+      by_line[fired[i].evidence.front().second.first_line].emplace_back(
+          i, fired[i].confidence * rule.conclusions.front().confidence);
+    }
+    for (const auto& [line, group] : by_line) {
+      for (const auto& [i, strength] : group) {
+        std::set<std::string_view> articles;
+        for (const auto& [j, other] : group) {
+          if (other >= kShareBand * strength) articles.insert(k.rules[fired[j].rule].conclusions.front().article);
+        }
+        fired[i].confidence /= 1.0 + cfg.match_share_penalty * log2_share(articles.size());
+      }
+    }
   }
   result.rules_fired = fired.size();
   result.scan_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -377,3 +377,35 @@ TEST_CASE("derived rules follow the store: an article indexed later is matched",
   CHECK(r.hits[0].id == "Q990001");
   CHECK(fired(r, "Q990001/message-1"));
 }
+
+TEST_CASE("a message several articles quote weighs less for each, in whatever case or punctuation", "[match]") {
+  TempDir dir;
+  IndexOptions o;
+  o.db_dir = dir / "store";
+  o.paths = {test::corpus_dir() + "/xml"};
+  const std::string shared = "The frobnicator quantum flux capacitor overheated during calibration.";
+  const std::string variant = "the Frobnicator quantum flux capacitor overheated during calibration";
+  const std::string own = "The gyroscopic widget manifold lost alignment after the firmware update.";
+  const std::string base = test::read_file(test::corpus_dir() + "/xml/Q900030.xml");
+  auto article = [&](const std::string& id, const std::string& message) {
+    std::string xml = base;
+    xml.replace(xml.find("Q900030"), 7, id);
+    xml.insert(xml.find("<section heading=\"SYMPTOMS\">") + 28,
+               "When you calibrate, you receive the following error message:\n\n   " + message + "\n\n");
+    test::write_file(dir / ("new/" + id + ".xml"), xml);
+  };
+  article("Q990001", shared);
+  article("Q990002", variant);
+  article("Q990003", own);
+  o.paths.push_back(dir / "new");
+  index_paths(o);
+  Matcher m(dir / "store");
+
+  MatchResult a = m.match(shared), b = m.match(own);
+  const MatchHit *one = hit(a, "Q990001"), *two = hit(a, "Q990002"), *alone = hit(b, "Q990003");
+  REQUIRE(one);
+  REQUIRE(two);
+  REQUIRE(alone);
+  CHECK(one->confidence == Approx(two->confidence));
+  CHECK(one->confidence < 0.8 * alone->confidence);
+}

@@ -102,7 +102,7 @@ struct RankingConfig {
   double match_routine_line = 0.2;         // a message rule matching only routine lines of a log
   double match_agree_power = 1;            // variable parts unlike the article's example weigh agreement^power
   double match_template_words = 6;         // templates shorter than this many words weigh less
-  double match_share_penalty = 0.3;        // per doubling of the articles quoting the same message
+  double match_share_penalty = 0.5;        // per doubling of the articles whose messages fire as strongly on a line
   double match_code_base = 0.5;            // confidence of a derived code rule
   double match_code_share_penalty = 0.5;   // per doubling of the articles naming the same code
   double match_unknown_context = 0.6;      // a rule's context condition the input did not give
