@@ -23,7 +23,7 @@ db="$work/store"
 echo "== quality: kbtriage search --batch and kbtriage match --batch ($(wc -l < "$queries") queries)"
 "$kbt" search --db "$db" --batch "$queries" > /dev/null  # warm the page cache
 "$kbt" search --db "$db" --batch "$queries" > "$work/search.run.jsonl"
-"$kbt" match --db "$db" --rules rules --batch "$queries" > "$work/match.run.jsonl"
+"$kbt" match --db "$db" --batch "$queries" > "$work/match.run.jsonl"
 echo "-- search"
 python3 ../shared/eval/score.py "$queries" "$work/search.run.jsonl"
 echo "-- match"
@@ -57,7 +57,7 @@ open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
 ls -l "$work/10mb.log" | awk '{print $5 " bytes"}'
 for i in 1 2 3; do
-  /usr/bin/time -f "rss %M KB, wall %e s" "$kbt" match --db "$db" --rules rules --json - < "$work/10mb.log" 2> "$work/time.txt" |
+  /usr/bin/time -f "rss %M KB, wall %e s" "$kbt" match --db "$db" --json - < "$work/10mb.log" 2> "$work/time.txt" |
     python3 -c "
 import json, sys
 d = json.load(sys.stdin); mb = 10_000_000 / 1e6
@@ -75,7 +75,7 @@ kbt, db = sys.argv[1], sys.argv[2]
 ts = []
 for _ in range(11):
     t = time.perf_counter()
-    subprocess.run([kbt, "match", "--db", db, "--rules", "rules", "--limit", "5",
+    subprocess.run([kbt, "match", "--db", db, "--limit", "5",
                     "Background Synchronization Error. See detailed logs in Deleted Items folder."],
                    stdout=subprocess.DEVNULL, check=True)
     ts.append((time.perf_counter() - t) * 1000)

@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "kbtriage/codes.h"
 #include "kbtriage/error.h"
@@ -43,7 +45,7 @@ struct MessageLeaf {
   std::vector<uint64_t> words;  // templates: the masked words checked after an anchor hit
   std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
-  bool alone_ok[2] = {true, true};  // whether each anchor on its own starts a check
+  uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
 };
 
 // A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
@@ -66,10 +68,13 @@ double explained_share(const std::vector<uint64_t>& w, size_t first, size_t last
   return all ? static_cast<double>(inside) / static_cast<double>(all) : 1.0;
 }
 
-struct Target {
-  uint32_t leaf;
-  uint8_t how;  // 0, 1: that anchor of a template; 2: the pattern itself (literal, regex)
-};
+// The words of a template the scan looks for: its rarest. Any two of them
+// on a line start a check, so one mistyped word does not hide a message.
+constexpr size_t kAnchors = 3;
+
+uint64_t pair_key(uint32_t a, uint32_t b) {
+  return a < b ? (static_cast<uint64_t>(a) << 32) | b : (static_cast<uint64_t>(b) << 32) | a;
+}
 
 struct Compiled {
   std::vector<Rule> rules;  // hand-written first, then derived
@@ -79,8 +84,17 @@ struct Compiled {
   std::unordered_map<const Condition*, uint32_t> leaf_of;
   std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
   std::unordered_map<std::string, std::vector<uint32_t>> by_article;
-  std::vector<std::vector<Target>> targets;  // per Hyperscan pattern id
-  hs_database_t* db = nullptr;
+  // Two scans: hand-written literals and regular expressions over the whole
+  // input (they may span lines), and the templates' anchor words over each
+  // distinct line. Targets per pattern id of each.
+  std::vector<std::vector<uint32_t>> text_targets;  // the literals and expressions: their leaf
+  // Anchor words (the line scan's pattern ids): the templates a word starts
+  // a check for on its own (a rare word), and those two words together do.
+  std::vector<std::vector<uint32_t>> rare_targets;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> pair_targets;
+  std::vector<uint32_t> anchor_length;  // per anchor word, its length in bytes
+  hs_database_t* text_db = nullptr;
+  hs_database_t* line_db = nullptr;
   hs_scratch_t* prototype = nullptr;
   mutable std::mutex scratch_mu;
   mutable std::vector<hs_scratch_t*> scratch;
@@ -89,7 +103,8 @@ struct Compiled {
   ~Compiled() {
     for (hs_scratch_t* s : scratch) hs_free_scratch(s);
     if (prototype) hs_free_scratch(prototype);
-    if (db) hs_free_database(db);
+    if (text_db) hs_free_database(text_db);
+    if (line_db) hs_free_database(line_db);
   }
 
   hs_scratch_t* take_scratch() const {
@@ -233,6 +248,9 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       const size_t holes = static_cast<size_t>(std::count_if(leaf.words.begin(), leaf.words.end(), is_placeholder));
       leaf.min_degree = derived ? 0 : (static_cast<double>(leaf.words.size() - holes) + 0.6 * static_cast<double>(holes)) /
                                               static_cast<double>(std::max<size_t>(leaf.words.size(), 1)) * kExact;
+      for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
+        if (is_placeholder(leaf.words[i])) leaf.holes |= 1ull << i;
+      }
       templates.push_back(&c);
     }
     k.leaf_of.emplace(&c, static_cast<uint32_t>(k.leaves.size()));
@@ -271,22 +289,25 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
     w = anchor_words(t->text);
     for (const std::string& x : w) ++df[x];
   }
-  std::vector<std::string> expressions;
-  std::vector<unsigned> flags;
+  struct Patterns {
+    std::vector<std::string> expressions;
+    std::vector<unsigned> flags;
+    uint32_t add(std::string expr, unsigned f, std::vector<std::vector<uint32_t>>& targets) {
+      expressions.push_back(std::move(expr));
+      flags.push_back(f);
+      targets.emplace_back();
+      return static_cast<uint32_t>(expressions.size() - 1);
+    }
+  } text, line;
   std::unordered_map<std::string, uint32_t> anchor_id;
-  auto add_pattern = [&](std::string expr, unsigned f) {
-    expressions.push_back(std::move(expr));
-    flags.push_back(f);
-    k->targets.emplace_back();
-    return static_cast<uint32_t>(expressions.size() - 1);
-  };
   for (uint32_t li = 0; li < k->leaves.size(); ++li) {
     MessageLeaf& leaf = k->leaves[li];
     const Condition& c = *leaf.cond;
     if (c.pattern == PatternKind::kLiteral) {
-      k->targets[add_pattern(literal_regex(c.text), HS_FLAG_CASELESS)].push_back({li, 2});
+      k->text_targets[text.add(literal_regex(c.text), HS_FLAG_CASELESS, k->text_targets)].push_back(li);
     } else if (c.pattern == PatternKind::kRegex) {
-      k->targets[add_pattern(c.text, HS_FLAG_MULTILINE | (c.case_sensitive ? 0u : HS_FLAG_CASELESS))].push_back({li, 2});
+      const unsigned f = HS_FLAG_MULTILINE | (c.case_sensitive ? 0u : HS_FLAG_CASELESS);
+      k->text_targets[text.add(c.text, f, k->text_targets)].push_back(li);
     } else {
       std::vector<std::string> w = words_of[&c];
       std::stable_sort(w.begin(), w.end(), [&](const std::string& a, const std::string& b) {
@@ -295,36 +316,49 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
         if (df[a] != df[b]) return df[a] < df[b];
         return a.size() > b.size();
       });
-      for (size_t j = 0; j < w.size() && j < 2; ++j) {
+      uint32_t ids[kAnchors];
+      const size_t n = std::min(w.size(), kAnchors);
+      for (size_t j = 0; j < n; ++j) {
         auto [it, fresh] = anchor_id.emplace(w[j], 0);
-        if (fresh) it->second = add_pattern(regex_escape(w[j]), HS_FLAG_CASELESS);
-        k->targets[it->second].push_back({li, static_cast<uint8_t>(j)});
-        // A common anchor starts a check only together with the other one.
-        leaf.alone_ok[j] = w.size() == 1 || df[w[j]] <= cfg.match_common_anchor;
+        if (fresh) {
+          it->second = line.add(regex_escape(w[j]), HS_FLAG_CASELESS, k->rare_targets);
+          k->anchor_length.push_back(static_cast<uint32_t>(w[j].size()));
+        }
+        ids[j] = it->second;
+        // A common word starts a check only together with another anchor.
+        if (n == 1 || df[w[j]] <= cfg.match_common_anchor) k->rare_targets[ids[j]].push_back(li);
+      }
+      for (size_t a = 0; a < n; ++a) {
+        for (size_t b = a + 1; b < n; ++b) {
+          if (ids[a] != ids[b]) k->pair_targets[pair_key(ids[a], ids[b])].push_back(li);
+        }
       }
     }
   }
-  if (!expressions.empty()) {
+  auto build_db = [&](const Patterns& p, hs_database_t** db) {
+    if (p.expressions.empty()) return;
     std::vector<const char*> exprs;
     std::vector<unsigned> ids;
-    for (size_t i = 0; i < expressions.size(); ++i) {
-      exprs.push_back(expressions[i].c_str());
+    for (size_t i = 0; i < p.expressions.size(); ++i) {
+      exprs.push_back(p.expressions[i].c_str());
       ids.push_back(static_cast<unsigned>(i));
     }
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
-                         nullptr, &k->db, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs.data(), p.flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                         nullptr, db, &err) != HS_SUCCESS) {
       std::string why = err && err->message ? err->message : "cannot compile";
       const int at = err ? err->expression : -1;
       hs_free_compile_error(err);
       throw Error("rule engine: cannot compile the rules' patterns: " + why +
-                  (at >= 0 ? " (in " + expressions[static_cast<size_t>(at)] + ")" : ""));
+                  (at >= 0 ? " (in " + p.expressions[static_cast<size_t>(at)] + ")" : ""));
     }
-    if (hs_alloc_scratch(k->db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
-  }
+    if (hs_alloc_scratch(*db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
+  };
+  build_db(text, &k->text_db);
+  build_db(line, &k->line_db);
   k->stats.hand_written = k->hand;
   k->stats.derived = k->rules.size() - k->hand;
-  k->stats.patterns = expressions.size();
+  k->stats.patterns = text.expressions.size() + line.expressions.size();
   k->stats.store_generation = generation;
   k->stats.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return k;
@@ -365,6 +399,11 @@ class Run {
       off = starts_.back() + l.size();
     }
     (void)off;
+    words_.resize(lines_.size());
+    have_words_.assign(lines_.size(), 0);
+    have_key_.assign(lines_.size(), 0);
+    keys_.assign(lines_.size(), 0);
+    sigs_.assign(lines_.size(), 0);
   }
 
   size_t line_count() const { return lines_.size(); }
@@ -372,14 +411,19 @@ class Run {
   const std::unordered_map<uint32_t, LeafHit>& hits() const { return hits_; }
 
   void scan() {
-    if (k_.db && !text_.empty()) {
+    if (k_.text_db || k_.line_db) {
       hs_scratch_t* s = k_.take_scratch();
-      hs_error_t rc = hs_scan(k_.db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
-                              &Run::on_match, this);
-      k_.give_scratch(s);
-      if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return;
+      struct Give {
+        const Compiled& k;
+        hs_scratch_t* s;
+        ~Give() { k.give_scratch(s); }
+      } give{k_, s};
+      if (k_.text_db && !text_.empty()) {
+        hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
+                &Run::on_text_match, this);
+      }
+      if (k_.line_db) scan_lines(s);
     }
-    check_anchors();
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (k_.codes.empty()) break;
       for (const ErrorCode& code : extract_codes(lines_[i])) {
@@ -390,6 +434,19 @@ class Run {
           candidates_.insert(rule);
         }
       }
+    }
+    // The paste's file names, numbers and names against the article's, for
+    // the lines each template matched best: the same ones are the article's
+    // own case, others a lookalike.
+    for (auto& [li, hit] : hits_) {
+      const MessageLeaf& leaf = k_.leaves[li];
+      if (leaf.example.empty() || hit.degree <= 0) continue;
+      std::vector<uint64_t> plain;
+      for (uint32_t x = hit.first_line; x <= hit.last_line; ++x) {
+        std::vector<uint64_t> w = plain_words(lines_[x]);
+        plain.insert(plain.end(), w.begin(), w.end());
+      }
+      hit.agree = std::min(1.0, pattern_coverage(leaf.example, plain) / hit.degree);
     }
   }
 
@@ -482,17 +539,24 @@ class Run {
   }
 
  private:
-  static int on_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  static int on_text_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
     Run& r = *static_cast<Run*>(ctx);
     const size_t end = to > 0 ? static_cast<size_t>(to - 1) : 0;
     const uint32_t line =
         static_cast<uint32_t>(std::upper_bound(r.starts_.begin(), r.starts_.end(), end) - r.starts_.begin() - 1);
-    for (const Target& t : r.k_.targets[id]) {
-      if (t.how == 2) {
-        r.record(t.leaf, LeafHit{1, line, line});
-      } else {
-        r.anchors_.push_back({t.leaf, line, t.how});
-      }
+    for (uint32_t leaf : r.k_.text_targets[id]) r.record(leaf, LeafHit{1, line, line});
+    return 0;
+  }
+
+  static int on_line_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+    Run& r = *static_cast<Run*>(ctx);
+    // A whole word, as anchor_words() splits them: "port" is not the one in
+    // "report". Literals are cheaper to compile than the same with edges.
+    const std::string_view line = r.scanned_;
+    const size_t end = static_cast<size_t>(to), begin = end - r.k_.anchor_length[id];
+    auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
+    if ((begin == 0 || !word_char(line[begin - 1])) && (end == line.size() || !word_char(line[end]))) {
+      r.line_matches_.push_back(id);
     }
     return 0;
   }
@@ -504,49 +568,182 @@ class Run {
   }
 
   const std::vector<uint64_t>& words(size_t line) {
-    auto [it, fresh] = words_.emplace(line, std::vector<uint64_t>());
-    if (fresh) it->second = message_words(lines_[line]);
-    return it->second;
+    if (!have_words_[line]) {
+      words_[line] = message_words(lines_[line]);
+      uint64_t sig = 0;
+      for (uint64_t w : words_[line]) sig |= 1ull << (w & 63);
+      sigs_[line] = sig;
+      have_words_[line] = 1;
+    }
+    return words_[line];
   }
 
-  struct AnchorHit {
-    uint32_t leaf, line;
-    uint8_t anchor;
-  };
-
-  // Templates whose anchors were seen: measured against the line, and the
-  // lines around it when the message is longer than the line.
-  void check_anchors() {
-    std::sort(anchors_.begin(), anchors_.end(), [](const AnchorHit& a, const AnchorHit& b) {
-      return a.leaf != b.leaf ? a.leaf < b.leaf : a.line < b.line;
-    });
-    for (size_t i = 0; i < anchors_.size();) {
-      size_t j = i;
-      unsigned seen = 0;
-      while (j < anchors_.size() && anchors_[j].leaf == anchors_[i].leaf && anchors_[j].line == anchors_[i].line) {
-        seen |= 1u << anchors_[j].anchor;
-        ++j;
-      }
-      const MessageLeaf& leaf = k_.leaves[anchors_[i].leaf];
-      const bool start = seen == 3 || ((seen & 1) && leaf.alone_ok[0]) || ((seen & 2) && leaf.alone_ok[1]);
-      if (start) verify(anchors_[i].leaf, anchors_[i].line);
-      i = j;
+  // Which of a template's words (its first 64) a line holds. A line's
+  // signature (a bit per word hash) answers most "no"s without a look.
+  uint64_t held_words(const MessageLeaf& leaf, size_t line) {
+    const std::vector<uint64_t>& w = words(line);
+    const uint64_t sig = sigs_[line];
+    uint64_t held = 0;
+    for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
+      const uint64_t x = leaf.words[i];
+      if (((sig >> (x & 63)) & 1) && std::find(w.begin(), w.end(), x) != w.end()) held |= 1ull << i;
     }
+    return held;
+  }
+
+  // The most a text holding `held` of a template's words could cover of it:
+  // a word counts 1 at most, a placeholder against another word 0.6.
+  static double coverage_bound(const MessageLeaf& leaf, uint64_t held) {
+    const size_t n = leaf.words.size();
+    if (n == 0) return 0;
+    const double beyond = n > 64 ? static_cast<double>(n - 64) : 0.0;
+    return (static_cast<double>(std::popcount(held)) + 0.6 * static_cast<double>(std::popcount(leaf.holes & ~held)) +
+            beyond) / static_cast<double>(n);
+  }
+
+  // A line's masked words as one number: a log repeats the same line with
+  // other numbers and names, and a template is measured against it once.
+  uint64_t line_key(size_t line) {
+    if (!have_key_[line]) {
+      keys_[line] = sequence_key(words(line));
+      have_key_[line] = 1;
+    }
+    return keys_[line];
+  }
+
+  static uint64_t sequence_key(const std::vector<uint64_t>& w) {
+    uint64_t h = 1469598103934665603ull ^ w.size();
+    for (uint64_t x : w) h = (h ^ x) * 1099511628211ull + (h >> 29);
+    return h;
+  }
+
+  // A line as a number, the same for lines that differ only in plain
+  // numbers (a timestamp, a count, an id): a log repeats its lines so, and
+  // masking gives them the same words. Numbers after "error", "code", "ID"
+  // and the like stay, as masking keeps them. Cheaper than masking: it is
+  // computed for every line of the input.
+  static uint64_t repeat_key(std::string_view line) {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+    char word[12];
+    size_t wlen = 0;  // the last word, lower case (its first 12 characters)
+    bool in_word = false;
+    for (size_t i = 0; i < line.size();) {
+      const char c = line[i];
+      const bool word_char = is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+      if (is_ascii_digit(c) && !in_word) {
+        size_t j = i;
+        while (j < line.size() && (is_ascii_digit(line[j]) || ((line[j] == '.' || line[j] == ',') && j + 1 < line.size() &&
+                                                                is_ascii_digit(line[j + 1])))) {
+          ++j;
+        }
+        const bool ends = j == line.size() || !(is_ascii_alnum(line[j]) || line[j] == '_' ||
+                                                static_cast<unsigned char>(line[j]) >= 0x80);
+        const std::string_view w(word, wlen);
+        const bool code = w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" || w == "errorcode" ||
+                          w == "eventid" || w == "status";
+        if (ends && !code) {
+          mix('#');
+          i = j;
+          continue;
+        }
+      }
+      if (word_char) {
+        if (!in_word) wlen = 0;
+        if (wlen < sizeof word) word[wlen++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      }
+      in_word = word_char;
+      mix(static_cast<unsigned char>(c));
+      ++i;
+    }
+    return h;
+  }
+
+  // The templates' anchors, line by line, each distinct line once: a line
+  // repeated (up to its numbers) is the same evidence, and the first line
+  // holding it is the one shown. Templates whose anchors were seen on a
+  // line are measured against it, and the lines around it when the message
+  // is longer than the line.
+  void scan_lines(hs_scratch_t* scratch) {
+    std::unordered_set<uint64_t> seen_lines;
+    std::vector<char> seen(k_.leaves.size(), 0);  // a template to check on this line
+    std::vector<uint32_t> touched;
+    auto touch = [&](const std::vector<uint32_t>& leaves) {
+      for (uint32_t li : leaves) {
+        if (!seen[li]) touched.push_back(li);
+        seen[li] = 1;
+      }
+    };
+    for (uint32_t line = 0; line < lines_.size(); ++line) {
+      const std::string_view text = lines_[line];
+      if (text.empty() || !seen_lines.insert(repeat_key(text)).second) continue;
+      line_matches_.clear();
+      scanned_ = text;
+      hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0, scratch,
+              &Run::on_line_match, this);
+      std::sort(line_matches_.begin(), line_matches_.end());
+      line_matches_.erase(std::unique(line_matches_.begin(), line_matches_.end()), line_matches_.end());
+      for (size_t a = 0; a < line_matches_.size(); ++a) {
+        touch(k_.rare_targets[line_matches_[a]]);
+        for (size_t b = a + 1; b < line_matches_.size(); ++b) {
+          auto it = k_.pair_targets.find(pair_key(line_matches_[a], line_matches_[b]));
+          if (it != k_.pair_targets.end()) touch(it->second);
+        }
+      }
+      std::sort(touched.begin(), touched.end());  // the same order of checks whatever the scan's order
+      for (uint32_t li : touched) {
+        seen[li] = 0;
+        verify(li, line);
+      }
+      touched.clear();
+    }
+  }
+
+  // The template's coverage of the line alone, once per distinct line.
+  struct Cover {
+    double degree = 0, explained = 1;
+    uint64_t held = 0;  // the template's words the line holds
+    bool wrap = false;  // worth looking at the lines around
+  };
+  const Cover& cover(uint32_t li, uint32_t line) {
+    const uint64_t key = line_key(line) * 0x9E3779B97F4A7C15ull ^ li;
+    auto [it, fresh] = cover_.emplace(key, Cover{});
+    if (fresh) {
+      const MessageLeaf& leaf = k_.leaves[li];
+      const std::vector<uint64_t>& own = words(line);
+      Cover& c = it->second;
+      c.held = held_words(leaf, line);
+      // The alignment only when the words the line holds could be enough.
+      if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
+        size_t first = 0, last = 0;
+        c.degree = pattern_coverage(leaf.words, own, &first, &last);
+        c.explained = explained_share(own, first, last);
+      }
+      c.wrap = leaf.words.size() > own.size() && c.degree < 1;
+    }
+    return it->second;
   }
 
   void verify(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const std::vector<uint64_t>& own = words(line);
-    size_t first = 0, last = 0;
-    LeafHit best{pattern_coverage(leaf.words, own, &first, &last), line, line};
-    best.explained = explained_share(own, first, last);
-    if (best.degree < 1 && leaf.words.size() > own.size()) {
-      // The message may be wrapped over the lines around.
+    const Cover& c = cover(li, line);
+    LeafHit best{c.degree, line, line, c.explained};
+    if (c.wrap) {
+      // The message may be wrapped over the lines around. A window is
+      // measured only when the words its lines hold could bring the
+      // template to the degree it needs, and beyond the best so far.
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
-      for (size_t a = lo; a <= line; ++a) {
+      uint64_t holds[2 * kWindowLines + 1] = {};
+      uint64_t all = 0;
+      for (size_t x = lo; x <= hi; ++x) all |= holds[x - lo] = x == line ? c.held : held_words(leaf, x);
+      const double need = std::max(leaf.min_degree, best.degree + 1e-9);
+      for (size_t a = lo; a <= line && coverage_bound(leaf, all) + 1e-9 >= need; ++a) {
         for (size_t b = line; b <= hi; ++b) {
           if (a == b) continue;
+          uint64_t held = 0;
+          for (size_t x = a; x <= b; ++x) held |= holds[x - lo];
+          if (coverage_bound(leaf, held) + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9)) continue;
           std::vector<uint64_t> joined;
           std::vector<size_t> line_of_word;
           for (size_t x = a; x <= b; ++x) {
@@ -554,6 +751,7 @@ class Run {
             joined.insert(joined.end(), w.begin(), w.end());
             line_of_word.insert(line_of_word.end(), w.size(), x);
           }
+          size_t first = 0, last = 0;
           double d = pattern_coverage(leaf.words, joined, &first, &last);
           if (d > best.degree + 1e-9) {
             best = LeafHit{d, static_cast<uint32_t>(joined.empty() ? a : line_of_word[first]),
@@ -563,16 +761,6 @@ class Run {
         }
       }
     }
-    if (best.degree > 0 && !leaf.example.empty()) {
-      // The paste's file names, numbers and names against the article's:
-      // the same ones are the article's own case, others a lookalike.
-      std::vector<uint64_t> plain;
-      for (uint32_t x = best.first_line; x <= best.last_line; ++x) {
-        std::vector<uint64_t> w = plain_words(lines_[x]);
-        plain.insert(plain.end(), w.begin(), w.end());
-      }
-      best.agree = std::min(1.0, pattern_coverage(leaf.example, plain) / best.degree);
-    }
     if (best.degree > 0) record(li, best);
   }
 
@@ -581,10 +769,14 @@ class Run {
   const MatchOptions& opt_;
   std::vector<std::string_view> lines_;
   std::vector<size_t> starts_;
-  std::vector<AnchorHit> anchors_;
+  std::vector<uint32_t> line_matches_;
+  std::string_view scanned_;  // the line being scanned
   std::unordered_map<uint32_t, LeafHit> hits_;
   std::unordered_map<const Condition*, uint32_t> codes_;
-  std::unordered_map<size_t, std::vector<uint64_t>> words_;
+  std::vector<std::vector<uint64_t>> words_;
+  std::vector<char> have_words_, have_key_;
+  std::vector<uint64_t> keys_, sigs_;
+  std::unordered_map<uint64_t, Cover> cover_;
   std::set<uint32_t> candidates_;
 };
 

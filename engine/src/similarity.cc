@@ -163,23 +163,29 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
                         size_t* last_match) {
   if (pattern.empty() || text.empty()) return 0;
   // Smith-Waterman over words: +1 a word in common, +0.6 a placeholder
-  // against any word, -0.5 a wrong, missing or added word.
-  constexpr double kGap = 0.5, kWrong = 0.5, kAny = 0.6;
+  // against any word, -0.5 a wrong, missing or added word; in tenths, so the
+  // arithmetic is exact integers.
+  constexpr int32_t kSame = 10, kAny = 6, kWrong = 5, kGap = 5;
   const size_t m = text.size();
-  std::vector<double> prev(m + 1, 0), cur(m + 1, 0);
-  std::vector<uint32_t> prev_start(m + 1, 0), cur_start(m + 1, 0);
-  std::vector<bool> holes(pattern.size());
-  for (size_t i = 0; i < pattern.size(); ++i) holes[i] = is_placeholder(pattern[i]);
-  double best = 0;
+  // Called for every template a log line's anchors point to: the rows are
+  // kept from call to call rather than allocated each time.
+  thread_local std::vector<int32_t> prev, cur;
+  thread_local std::vector<uint32_t> prev_start, cur_start;
+  prev.assign(m + 1, 0);
+  cur.assign(m + 1, 0);
+  prev_start.assign(m + 1, 0);
+  cur_start.assign(m + 1, 0);
+  int32_t best = 0;
   size_t best_end = 0, best_start = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
+    const uint64_t p = pattern[i];
+    const int32_t other = is_placeholder(p) ? kAny : -kWrong;
     cur[0] = 0;
     for (size_t j = 1; j <= m; ++j) {
-      double same = pattern[i] == text[j - 1] ? 1.0 : holes[i] ? kAny : -kWrong;
-      double diag = prev[j - 1] + same;
-      double up = prev[j] - kGap;      // a pattern word missing from the text
-      double left = cur[j - 1] - kGap;  // a word added in the text
-      double h = 0;
+      const int32_t diag = prev[j - 1] + (p == text[j - 1] ? kSame : other);
+      const int32_t up = prev[j] - kGap;      // a pattern word missing from the text
+      const int32_t left = cur[j - 1] - kGap;  // a word added in the text
+      int32_t h = 0;
       uint32_t start = static_cast<uint32_t>(j - 1);
       if (diag > h) h = diag, start = prev[j - 1] > 0 ? prev_start[j - 1] : static_cast<uint32_t>(j - 1);
       if (up > h) h = up, start = prev_start[j];
@@ -193,7 +199,7 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   }
   if (first_match) *first_match = best_start;
   if (last_match) *last_match = best_end;
-  return std::min(1.0, best / static_cast<double>(pattern.size()));
+  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
 }
 
 MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {

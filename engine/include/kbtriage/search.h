@@ -107,7 +107,7 @@ struct RankingConfig {
   double match_code_share_penalty = 0.5;   // per doubling of the articles naming the same code
   double match_unknown_context = 0.6;      // a rule's context condition the input did not give
   double match_contradicting_context = 0.5;  // an article for another product, version or OS
-  size_t match_common_anchor = 64;         // an anchor word in more templates than this needs a second
+  size_t match_common_anchor = 4;          // an anchor word in more templates than this needs a second
 
   // Parses "name = value" lines ('#' comments). Throws Error("FILE:LINE: ...").
   static RankingConfig parse(std::string_view text, const std::string& source);
