@@ -116,6 +116,29 @@ TEST_CASE("a message buried in a log is found on its line", "[match]") {
   CHECK(r.hits[0].evidence[0].line == 41);
 }
 
+TEST_CASE("a log's line repeated with other numbers is the same evidence, shown at its first line", "[match]") {
+  std::string log;
+  for (int i = 0; i < 300; ++i) {
+    log += "2026-11-24 10:" + std::to_string(10 + i % 50) + ":" + std::to_string(10 + i % 40) + " INFO worker " +
+           std::to_string(i) + " idle\n";
+    if (i % 100 == 7) {
+      log += "2026-11-24 10:01:" + std::to_string(i % 60) + " ERROR Background Synchronization Error. See detailed logs "
+             "in Deleted Items folder.\n";
+    }
+  }
+  MatchResult r = shipped().match(log);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q198657");
+  REQUIRE_FALSE(r.hits[0].evidence.empty());
+  CHECK(r.hits[0].evidence[0].line == 9);  // the first of its three lines
+  CHECK(r.hits[0].evidence[0].degree == Approx(1.0));
+  // A message wrapped over two lines of a long input is still found whole.
+  std::string wrapped = log.substr(0, 2000) + "Background Synchronization Error. See detailed\nlogs in Deleted Items folder.\n";
+  MatchResult w = shipped().match(wrapped);
+  REQUIRE_FALSE(w.hits.empty());
+  CHECK(w.hits[0].id == "Q198657");
+}
+
 TEST_CASE("derived rules: a message with typos and another user name, and a code in another notation", "[match]") {
   // The article quotes "Synchronizing Mailbox 'testuser'" style lines; a typo costs a little.
   MatchResult r = shipped().match("Backgrond Synchronization Error. See detailed logs in Deleted Items folder.");
