@@ -232,6 +232,7 @@ int run_match(const Args& args) {
     else if (r.is("--no-derived")) config.derived = false;
     else if (r.is("--batch")) batch = r.value();
     else if (r.is("--full")) full_batch = true;
+    else if (r.is("--quick")) opt.quick = true;
     else if (r.is("--ranking")) ranking_file = r.value();
     else if (r.is("-")) lines.push_back("-");
     else if (r.is_option()) r.unknown();

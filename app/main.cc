@@ -52,7 +52,7 @@ const std::vector<Command>& commands() {
        "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
        "Exit status 1 when nothing matched.",
        run_search},
-      {"match", "match [--db DIR] [--json] [--limit N] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | - | --batch IN.jsonl",
+      {"match", "match [--db DIR] [--json] [--limit N] [--quick] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | - | --batch IN.jsonl",
        "match pasted error text or a log against the rules, with the evidence",
        "Each TEXT is a line of what you observed: an error dialog, log lines (- reads them from\n"
        "standard input, so a whole log can be piped in). The lines are scanned once against\n"
@@ -68,6 +68,8 @@ const std::vector<Command>& commands() {
        "                   $KBTRIAGE_RULES, colon-separated); see rules/README.md\n"
        "  --no-derived     only the hand-written rules, none derived from the articles\n"
        "  --limit N, -n N  results to show (default 10)\n"
+       "  --quick          when the input is word for word a message articles quote, rank\n"
+       "                   only those articles: about 3x faster, no other articles listed\n"
        "  --json           one JSON object: results with cause, resolution, evidence; why_not\n"
        "  --batch FILE     run each line {\"qid\", \"query\", \"product\"?, \"version\"?, \"os\"?} of\n"
        "                   FILE (- for standard input); print one line\n"

@@ -24,13 +24,17 @@ echo "== quality: kbtriage search --batch and kbtriage match --batch ($(wc -l < 
 "$kbt" search --db "$db" --batch "$queries" > /dev/null  # warm the page cache
 "$kbt" search --db "$db" --batch "$queries" > "$work/search.run.jsonl"
 "$kbt" match --db "$db" --batch "$queries" > "$work/match.run.jsonl"
+"$kbt" match --db "$db" --quick --batch "$queries" > "$work/match-quick.run.jsonl"
 echo "-- search"
 python3 ../shared/eval/score.py "$queries" "$work/search.run.jsonl"
 echo "-- match"
 python3 ../shared/eval/score.py "$queries" "$work/match.run.jsonl"
+echo "-- match --quick"
+python3 ../shared/eval/score.py "$queries" "$work/match-quick.run.jsonl"
 
-echo "== latency of match by kind (in process, warm; took_ms = scan + search)"
-python3 - "$queries" "$work/match.run.jsonl" <<'PY'
+for run in match match-quick; do
+echo "== latency of $run by kind (in process, warm; took_ms = scan + search)"
+python3 - "$queries" "$work/$run.run.jsonl" <<'PY'
 import json, sys
 kinds = {json.loads(l)["qid"]: json.loads(l)["kind"] for l in open(sys.argv[1])}
 rows = {}
@@ -43,6 +47,7 @@ for k in sorted(rows):
     t = [r["took_ms"] for r in rows[k]]; s = [r["scan_ms"] for r in rows[k]]; q = [r["search_ms"] for r in rows[k]]
     print(f"{k:8} {len(t):4} {pct(t,.5):7.2f} {pct(t,.99):7.2f} {pct(s,.5):9.3f} {pct(s,.99):9.3f} {pct(q,.5):11.2f}")
 PY
+done
 
 echo "== a 10 MB log: the development log excerpts, renumbered, repeated"
 python3 - "$queries" "$work/10mb.log" <<'PY'

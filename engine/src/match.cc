@@ -29,6 +29,9 @@ enum class Truth { kFalse, kUnknown, kTrue };
 // How much of a hand-written template must be found: every word, with its
 // placeholders standing for any word.
 constexpr double kExact = 0.999;
+// A paste that is an article's message, word for word and with the
+// article's own file names and numbers, holds each to this degree.
+constexpr double kWhole = 0.95;
 // Lines on either side of an anchor's line that a message may continue on.
 constexpr size_t kWindowLines = 2;
 // A rule firing without end is a bug in a rule file; this stops it.
@@ -54,6 +57,7 @@ struct LeafHit {
   uint32_t first_line = 0, last_line = 0;
   double explained = 1;  // share of the input's words (on those lines) the pattern accounts for
   double agree = 1;      // how far the variable parts agree with the article's own example
+  double spanned = 1;    // share of all the input's words (on those lines), variable parts too, inside the match
 };
 
 // Words of `w[first..last]` and of all `w` that are not placeholders: how
@@ -66,6 +70,10 @@ double explained_share(const std::vector<uint64_t>& w, size_t first, size_t last
     if (i >= first && i <= last) ++inside;
   }
   return all ? static_cast<double>(inside) / static_cast<double>(all) : 1.0;
+}
+
+double spanned_share(const std::vector<uint64_t>& w, size_t first, size_t last) {
+  return w.empty() || last < first ? 1.0 : static_cast<double>(last - first + 1) / static_cast<double>(w.size());
 }
 
 // The words of a template the scan looks for: its rarest. Any two of them
@@ -701,7 +709,7 @@ class Run {
 
   // The template's coverage of the line alone, once per distinct line.
   struct Cover {
-    double degree = 0, explained = 1;
+    double degree = 0, explained = 1, spanned = 1;
     uint64_t held = 0;  // the template's words the line holds
     bool wrap = false;  // worth looking at the lines around
   };
@@ -718,6 +726,7 @@ class Run {
         size_t first = 0, last = 0;
         c.degree = pattern_coverage(leaf.words, own, &first, &last);
         c.explained = explained_share(own, first, last);
+        c.spanned = spanned_share(own, first, last);
       }
       c.wrap = leaf.words.size() > own.size() && c.degree < 1;
     }
@@ -727,7 +736,7 @@ class Run {
   void verify(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const Cover& c = cover(li, line);
-    LeafHit best{c.degree, line, line, c.explained};
+    LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     if (c.wrap) {
       // The message may be wrapped over the lines around. A window is
       // measured only when the words its lines hold could bring the
@@ -756,7 +765,7 @@ class Run {
           if (d > best.degree + 1e-9) {
             best = LeafHit{d, static_cast<uint32_t>(joined.empty() ? a : line_of_word[first]),
                            static_cast<uint32_t>(joined.empty() ? b : line_of_word[last]),
-                           explained_share(joined, first, last)};
+                           explained_share(joined, first, last), 1, spanned_share(joined, first, last)};
           }
         }
       }
@@ -1070,6 +1079,21 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
   SearchOptions so;
   so.limit = cfg.match_search_depth;
   so.details = false;
+  // A paste that is, word for word, a message the rules know: the articles
+  // that quote it are the answer, and the search only orders them.
+  if (opt.quick && !log) {
+    bool whole = false;
+    for (const Fired& f : fired) {
+      const Rule& rule = k.rules[f.rule];
+      if (!rule.derived || rule.when.children.front().kind != Kind::kMessage) continue;
+      for (const auto& [cond, hit] : f.evidence) {
+        whole = whole || (hit.degree >= kWhole && hit.spanned >= kWhole && hit.agree >= kWhole);
+      }
+    }
+    if (whole) {
+      for (const auto& [id, cand] : cands) so.only_ids.push_back(id);
+    }
+  }
   SearchResult sr = impl_->searcher.search(search_text(run, fired, cfg.max_lines), so);
   result.search_ms = sr.took_ms;
   const double top = sr.hits.empty() ? 0 : sr.hits.front().score;

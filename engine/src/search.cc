@@ -641,6 +641,14 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   QueryBuilder builder(db, cfg, *synonyms);
   Built built = builder.build(pq);
   result.corrections = built.corrections;
+  Xapian::Query only;
+  if (!opt.only_ids.empty()) {
+    std::vector<Xapian::Query> ids;
+    for (const std::string& id : opt.only_ids) ids.emplace_back(id_value(id));
+    only = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+    if (!built.query.empty()) built.query = Xapian::Query(Xapian::Query::OP_FILTER, built.query, only);
+    for (Xapian::Query& q : built.lines) q = Xapian::Query(Xapian::Query::OP_FILTER, q, only);
+  }
 
   Xapian::Enquire enquire(db);
   enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.k1, 0, 1, cfg.b, 0.5));
@@ -701,6 +709,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     if (!built.query.empty()) mset = run_query(built.query);
     if (mset.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
       built.query = builder.relaxed(pq);
+      if (!only.empty()) built.query = Xapian::Query(Xapian::Query::OP_FILTER, built.query, only);
       result.relaxed = true;
       mset = run_query(built.query);
     }

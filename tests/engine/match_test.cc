@@ -432,3 +432,20 @@ TEST_CASE("a message several articles quote weighs less for each, in whatever ca
   CHECK(one->confidence == Approx(two->confidence));
   CHECK(one->confidence < 0.8 * alone->confidence);
 }
+
+TEST_CASE("quick: an article's own message ranks only the articles the rules name; anything else is searched in full", "[match]") {
+  MatchOptions quick;
+  quick.quick = true;
+  const std::string seed = "Background Synchronization Error. See detailed logs in Deleted Items folder.";
+  MatchResult q = shipped().match(seed, quick), full = shipped().match(seed);
+  REQUIRE_FALSE(q.hits.empty());
+  CHECK(q.hits[0].id == "Q198657");
+  CHECK(q.hits[0].id == full.hits[0].id);
+  CHECK(q.hits.size() < full.hits.size());
+  for (const MatchHit& h : q.hits) CHECK(h.confidence > 0);
+  // A typo: not the message word for word, so the full ranking.
+  const std::string typo = "Backgrond Synchronization Error. See detailed logs in Deleted Items folder.";
+  MatchResult tq = shipped().match(typo, quick), tf = shipped().match(typo);
+  REQUIRE(tq.hits.size() == tf.hits.size());
+  for (size_t i = 0; i < tq.hits.size(); ++i) CHECK(tq.hits[i].id == tf.hits[i].id);
+}

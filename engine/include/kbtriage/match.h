@@ -42,6 +42,11 @@ struct MatchOptions {
   // Cause, resolution and symptom records, titles and the "why not" of the
   // runner-up. A scoring run needs none of it.
   bool details = true;
+  // When the input is, word for word, a message some articles quote (with
+  // their own file names and numbers), rank only the articles the rules name
+  // instead of searching the whole store for more: about three times faster
+  // for a pasted one-line error, and the list holds only those articles.
+  bool quick = false;
 };
 
 // One piece of evidence: this input line matched this rule's pattern.
