@@ -409,8 +409,6 @@ class Run {
     (void)off;
     words_.resize(lines_.size());
     have_words_.assign(lines_.size(), 0);
-    have_key_.assign(lines_.size(), 0);
-    keys_.assign(lines_.size(), 0);
     sigs_.assign(lines_.size(), 0);
   }
 
@@ -609,22 +607,6 @@ class Run {
             beyond) / static_cast<double>(n);
   }
 
-  // A line's masked words as one number: a log repeats the same line with
-  // other numbers and names, and a template is measured against it once.
-  uint64_t line_key(size_t line) {
-    if (!have_key_[line]) {
-      keys_[line] = sequence_key(words(line));
-      have_key_[line] = 1;
-    }
-    return keys_[line];
-  }
-
-  static uint64_t sequence_key(const std::vector<uint64_t>& w) {
-    uint64_t h = 1469598103934665603ull ^ w.size();
-    for (uint64_t x : w) h = (h ^ x) * 1099511628211ull + (h >> 29);
-    return h;
-  }
-
   // A line as a number, the same for lines that differ only in plain
   // numbers (a timestamp, a count, an id): a log repeats its lines so, and
   // masking gives them the same words. Numbers after "error", "code", "ID"
@@ -707,35 +689,32 @@ class Run {
     }
   }
 
-  // The template's coverage of the line alone, once per distinct line.
+  // The template's coverage of the line alone. Each distinct line is
+  // measured once already (scan_lines), so this is not cached.
   struct Cover {
     double degree = 0, explained = 1, spanned = 1;
     uint64_t held = 0;  // the template's words the line holds
     bool wrap = false;  // worth looking at the lines around
   };
-  const Cover& cover(uint32_t li, uint32_t line) {
-    const uint64_t key = line_key(line) * 0x9E3779B97F4A7C15ull ^ li;
-    auto [it, fresh] = cover_.emplace(key, Cover{});
-    if (fresh) {
-      const MessageLeaf& leaf = k_.leaves[li];
-      const std::vector<uint64_t>& own = words(line);
-      Cover& c = it->second;
-      c.held = held_words(leaf, line);
-      // The alignment only when the words the line holds could be enough.
-      if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
-        size_t first = 0, last = 0;
-        c.degree = pattern_coverage(leaf.words, own, &first, &last);
-        c.explained = explained_share(own, first, last);
-        c.spanned = spanned_share(own, first, last);
-      }
-      c.wrap = leaf.words.size() > own.size() && c.degree < 1;
+  Cover cover(uint32_t li, uint32_t line) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    const std::vector<uint64_t>& own = words(line);
+    Cover c;
+    c.held = held_words(leaf, line);
+    // The alignment only when the words the line holds could be enough.
+    if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
+      size_t first = 0, last = 0;
+      c.degree = pattern_coverage(leaf.words, own, &first, &last);
+      c.explained = explained_share(own, first, last);
+      c.spanned = spanned_share(own, first, last);
     }
-    return it->second;
+    c.wrap = leaf.words.size() > own.size() && c.degree < 1;
+    return c;
   }
 
   void verify(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const Cover& c = cover(li, line);
+    const Cover c = cover(li, line);
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     if (c.wrap) {
       // The message may be wrapped over the lines around. A window is
@@ -783,9 +762,8 @@ class Run {
   std::unordered_map<uint32_t, LeafHit> hits_;
   std::unordered_map<const Condition*, uint32_t> codes_;
   std::vector<std::vector<uint64_t>> words_;
-  std::vector<char> have_words_, have_key_;
-  std::vector<uint64_t> keys_, sigs_;
-  std::unordered_map<uint64_t, Cover> cover_;
+  std::vector<char> have_words_;
+  std::vector<uint64_t> sigs_;
   std::set<uint32_t> candidates_;
 };
 
