@@ -165,13 +165,34 @@ void take_quoted_strings(Article& a, std::string_view text, const std::string& s
   }
 }
 
-// "-or-", "- OR -", "or": the line articles put between alternative messages.
-bool is_alternative_separator(std::string_view text) {
+// "-or-", "- OR -", "or", "-and-": the line articles put between the
+// messages of a list.
+bool is_list_separator(std::string_view text) {
   std::string_view t = trim(text);
   while (!t.empty() && t.front() == '-') t.remove_prefix(1);
   while (!t.empty() && t.back() == '-') t.remove_suffix(1);
-  t = trim(t);
-  return t.size() == 2 && (t[0] == 'o' || t[0] == 'O') && (t[1] == 'r' || t[1] == 'R');
+  const std::string word = to_lower_ascii(trim(t));
+  return word == "or" || word == "and";
+}
+
+// The items of a bulleted list ("- Cannot find file ALDVM.DLL"), without
+// their bullets; none when the paragraph is not one. Numbered items are
+// steps more often than messages.
+std::vector<std::string> bullet_items(const Paragraph& p) {
+  std::vector<std::string> items;
+  for (std::string_view line : p.lines) {
+    std::string_view t = trim(line);
+    const size_t marker = t.starts_with("\xE2\x80\xA2") ? 3 : (t.starts_with("- ") || t.starts_with("* ")) ? 1 : 0;
+    if (marker > 0) {
+      items.emplace_back(trim(t.substr(marker)));
+    } else if (items.empty()) {
+      return {};
+    } else {
+      items.back() += ' ';
+      items.back() += t;
+    }
+  }
+  return items;
 }
 
 }  // namespace
@@ -222,7 +243,18 @@ void extract_messages(Article& a) {
       if (!p.quoted) {
         std::string text = paragraph_text(p);
         // "-or-" between two quoted messages: the second is introduced too.
-        if (is_alternative_separator(text)) continue;
+        if (is_list_separator(text)) continue;
+        // "the following error messages occur:" and then a bulleted list:
+        // each item is a message, and the list goes on.
+        if (introduced) {
+          std::vector<std::string> items = bullet_items(p);
+          if (!items.empty()) {
+            for (std::string& item : items) {
+              if (!item.ends_with(":")) add_message(a, std::move(item), s.heading);
+            }
+            continue;
+          }
+        }
         std::string_view last = last_sentence(text);
         introduced = introduces_message(last);
         log_intro = introduced && (contains_nocase(last, "log") || contains_nocase(last, "entries"));

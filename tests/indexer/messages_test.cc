@@ -69,9 +69,9 @@ TEST_CASE("each block after the introducing sentence is a message until prose re
 }
 
 TEST_CASE("'-or-' between quoted messages keeps the next block a message", "[messages]") {
-  // The separators the archive writes between alternative messages, each
-  // alone on a line: "-or-" (4,500 times), "or", "- or -", "OR", "- OR -".
-  for (std::string_view sep : {"-or-", "or", "- or -", "OR", "- OR -"}) {
+  // The separators the archive writes between messages, each alone on a
+  // line: "-or-" (4,500 times), "or", "- or -", "OR", "- OR -", "-and-" (455).
+  for (std::string_view sep : {"-or-", "or", "- or -", "OR", "- OR -", "-and-", "- AND -"}) {
     Article a = parse_raw_body(
         "SYMPTOMS\n"
         "========\n"
@@ -98,6 +98,26 @@ TEST_CASE("'-or-' between quoted messages keeps the next block a message", "[mes
           "The Works Task Launcher cannot access the task you selected. | Works cannot access one or more "
           "files. | MSWORKS caused an invalid page fault in module RICHED20.DLL.");
   }
+}
+
+TEST_CASE("a bulleted list after an introducing sentence gives a message per item", "[messages]") {
+  Article a = parse_raw_body(
+      "SYMPTOMS\n"
+      "========\n"
+      "\n"
+      "If you run PageMaker without ALDUS in the path, the following error messages occur:\n"
+      "\n"
+      " - Cannot find file ALDFS.DLL\n"
+      "\n"
+      " - Cannot find file ALDVM.DLL\n"
+      " - Cannot find file ALDIM.DLL, or a file it\n"
+      "   needs\n"
+      "\n"
+      "To avoid this, note the following:\n"
+      "\n"
+      " - Add C:\\ALDUS to the path.\n");
+  CHECK(texts(a) ==
+        "Cannot find file ALDFS.DLL | Cannot find file ALDVM.DLL | Cannot find file ALDIM.DLL, or a file it needs");
 }
 
 TEST_CASE("a 'the following entries are found in the logs:' block gives a message per line", "[messages]") {
