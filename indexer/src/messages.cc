@@ -26,7 +26,8 @@ bool is_list_marker(std::string_view t) {
 constexpr std::string_view kIntroCues[] = {
     "error", "message", "receive", "report", "display", "appear", "logged", "log:",
     "logs", "prompt", "warning", "states", "reads", "says", "returns", "following text",
-    "dialog", "entries", "entry", "popup", "pop-up", "alert"};
+    "dialog", "entries", "entry", "popup", "pop-up", "alert", "following event", "event viewer", "event log",
+    "log the following", "is posted", "recorded"};
 constexpr std::string_view kIntroAntiCues[] = {
     "code", "sample", "example", "syntax", "steps", "procedure", "program", "macro",
     "following lines to", "statement"};
@@ -74,10 +75,12 @@ bool looks_like_log_line(std::string_view t) {
 bool is_code_like(std::string_view t) {
   // Listings: braces, statements, comments, assignments.
   if (t.ends_with(";") || t.ends_with("{") || t.ends_with("}") || t.starts_with("//") ||
-      t.starts_with("/*") || t.starts_with("#include") || t.starts_with("REM ") ||
-      t.starts_with("'")) {
+      t.starts_with("/*") || t.starts_with("#include") || t.starts_with("REM ")) {
     return true;
   }
+  // A Basic comment, but not the rest of a quoted name wrapped onto this
+  // line ("'E:\8168\vc98\p2\src\P2\ehexcept.c', line 577)").
+  if (t.starts_with("'") && t.find('\'', 1) == std::string_view::npos) return true;
   return false;
 }
 

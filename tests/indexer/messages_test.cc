@@ -100,6 +100,36 @@ TEST_CASE("'-or-' between quoted messages keeps the next block a message", "[mes
   }
 }
 
+TEST_CASE("'you may see the following event in Event Viewer:' introduces the event's description", "[messages]") {
+  for (std::string_view intro : {"you may see the following event in Event Viewer:", "SNA Server may log the following:",
+                                 "The following event is posted in the application log:"}) {
+    Article a = parse_raw_body(
+        "SYMPTOMS\n"
+        "========\n"
+        "\n"
+        "The Parallel driver may not start, and " + std::string(intro) + "\n"
+        "\n"
+        "   Event ID: 3\n"
+        "   Source: Parallel\n"
+        "   Description:  Not enough memory was available to allocate internal\n"
+        "   storage needed for the device.\n");
+    INFO(intro);
+    CHECK(texts(a) == "Not enough memory was available to allocate internal\nstorage needed for the device.");
+  }
+}
+
+TEST_CASE("a quoted name wrapped onto the next line is not a Basic comment", "[messages]") {
+  Article a = parse_raw_body(
+      "SYMPTOMS\n"
+      "========\n"
+      "\n"
+      "You might receive the following error message:\n"
+      "\n"
+      "   fatal error C1001: INTERNAL COMPILER ERROR (compiler file\n"
+      "   'E:\\8168\\vc98\\p2\\src\\P2\\ehexcept.c', line 577)\n");
+  CHECK(patterns(a) == "[SYMPTOMS] fatal error C1001: INTERNAL COMPILER ERROR (compiler file '<name>', line <#>)");
+}
+
 TEST_CASE("a bulleted list after an introducing sentence gives a message per item", "[messages]") {
   Article a = parse_raw_body(
       "SYMPTOMS\n"

@@ -22,7 +22,7 @@ inline constexpr int kSchemaVersion = 4;
 // parser changes the records it gives (a new extractor, a fixed rule), so
 // that `kbtriage index` over an unchanged archive parses it again: a source's
 // hash carries the version it was parsed with.
-inline constexpr int kParserVersion = 3;
+inline constexpr int kParserVersion = 4;
 
 // Shards of a new store (fixed for its life, recorded in the meta table as
 // "shards"): one writer thread each. Two match the machines this is built for.
