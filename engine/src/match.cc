@@ -7,11 +7,18 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <unistd.h>
 
 #include "kbtriage/codes.h"
 #include "kbtriage/error.h"
@@ -269,8 +276,78 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
   for (const Condition& child : c.children) collect_leaves(child, rule, k, templates);
 }
 
+// The compiled scan database of the templates' anchors, kept in the store's
+// folder between processes: compiling it is a third of a cold start. The key
+// is a hash of every expression and flag and of the Hyperscan version, so
+// any change of rules, articles or library compiles afresh. A store folder
+// that cannot be written, or a file that does not load, only costs the time.
+constexpr std::string_view kScanCacheFile = "match-anchors.hs";
+constexpr char kScanCacheMagic[8] = {'K', 'B', 'T', 'H', 'S', '0', '0', '2'};
+
+uint64_t scan_key(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view bytes) {
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix(hs_version());
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    mix(expressions[i]);
+    mix(std::to_string(flags[i]));
+  }
+  return h;
+}
+
+uint64_t checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// The file: magic, key, the database's length and checksum, the database.
+// Hyperscan takes a truncated database without a word, so both are checked.
+constexpr size_t kScanCacheHeader = 8 + 3 * sizeof(uint64_t);
+
+hs_database_t* load_scan_cache(const std::string& path, uint64_t key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return nullptr;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() <= kScanCacheHeader || bytes.compare(0, 8, kScanCacheMagic, 8) != 0) return nullptr;
+  uint64_t header[3];
+  std::memcpy(header, bytes.data() + 8, sizeof header);
+  const std::string_view body = std::string_view(bytes).substr(kScanCacheHeader);
+  if (header[0] != key || header[1] != body.size() || header[2] != checksum(body)) return nullptr;
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(body.data(), body.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void save_scan_cache(const std::string& path, uint64_t key, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
+  // Written aside and renamed: a reader sees the old file or the new one.
+  static std::atomic<unsigned> serial{0};
+  const std::string tmp = path + "." + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    const uint64_t header[3] = {key, length, checksum(std::string_view(bytes, length))};
+    out.write(kScanCacheMagic, 8);
+    out.write(reinterpret_cast<const char*>(header), sizeof header);
+    out.write(bytes, static_cast<std::streamsize>(length));
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      std::free(bytes);
+      return;
+    }
+  }
+  std::free(bytes);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+}
+
 std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSource>* sources, const RankingConfig& cfg,
-                                  uint64_t generation) {
+                                  uint64_t generation, const std::string& cache_dir) {
   const auto start = std::chrono::steady_clock::now();
   auto k = std::make_shared<Compiled>();
   k->rules = hand.rules;
@@ -343,8 +420,15 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       }
     }
   }
-  auto build_db = [&](const Patterns& p, hs_database_t** db) {
+  auto build_db = [&](const Patterns& p, hs_database_t** db, bool cached) {
     if (p.expressions.empty()) return;
+    const uint64_t key = cached ? scan_key(p.expressions, p.flags) : 0;
+    const std::string cache = cache_dir + "/" + std::string(kScanCacheFile);
+    if (cached && !cache_dir.empty() && (*db = load_scan_cache(cache, key)) != nullptr) {
+      k->stats.from_cache = true;
+      if (hs_alloc_scratch(*db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
+      return;
+    }
     std::vector<const char*> exprs;
     std::vector<unsigned> ids;
     for (size_t i = 0; i < p.expressions.size(); ++i) {
@@ -361,9 +445,10 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
                   (at >= 0 ? " (in " + p.expressions[static_cast<size_t>(at)] + ")" : ""));
     }
     if (hs_alloc_scratch(*db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
+    if (cached && !cache_dir.empty()) save_scan_cache(cache, key, *db);
   };
-  build_db(text, &k->text_db);
-  build_db(line, &k->line_db);
+  build_db(text, &k->text_db, false);  // a few hand-written patterns: quick to compile
+  build_db(line, &k->line_db, true);
   k->stats.hand_written = k->hand;
   k->stats.derived = k->rules.size() - k->hand;
   k->stats.patterns = text.expressions.size() + line.expressions.size();
@@ -849,7 +934,7 @@ struct Matcher::Impl {
       gen = store.generation();
       if (config.derived) sources = store.rule_sources();
     }
-    return compile(set, config.derived ? &sources : nullptr, config.search.ranking, gen);
+    return compile(set, config.derived ? &sources : nullptr, config.search.ranking, gen, dir);
   }
 
   // Derived rules follow the store: rebuilt when an index run has committed.

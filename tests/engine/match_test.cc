@@ -449,3 +449,52 @@ TEST_CASE("quick: an article's own message ranks only the articles the rules nam
   REQUIRE(tq.hits.size() == tf.hits.size());
   for (size_t i = 0; i < tq.hits.size(); ++i) CHECK(tq.hits[i].id == tf.hits[i].id);
 }
+
+TEST_CASE("the compiled scan is cached in the store's folder; a stale or broken cache is compiled afresh", "[match]") {
+  TempDir dir;
+  IndexOptions o;
+  o.db_dir = dir / "store";
+  o.paths = {test::corpus_dir()};
+  index_paths(o);
+  const std::string cache = dir / "store/match-anchors.hs";
+  const std::string seed = "Background Synchronization Error. See detailed logs in Deleted Items folder.";
+  auto top = [&](const Matcher& m) {
+    MatchResult r = m.match(seed);
+    return r.hits.empty() ? std::string() : r.hits[0].id + "/" + r.hits[0].evidence.at(0).rule;
+  };
+  {
+    Matcher m(dir / "store");
+    CHECK_FALSE(m.stats().from_cache);
+    CHECK(top(m) == "Q198657/Q198657/message-1");
+  }
+  REQUIRE(std::filesystem::exists(cache));
+  {
+    Matcher m(dir / "store");
+    CHECK(m.stats().from_cache);
+    CHECK(top(m) == "Q198657/Q198657/message-1");
+  }
+  // A hand-written template with words no article has: other anchors, so
+  // another key, compiled afresh; and it fires.
+  test::write_file(dir / "r.xml",
+                   "<rules>\n<rule id=\"quux\"><when><message template=\"The quuxinator frobnicated {name}\"/></when>"
+                   "<then><article id=\"Q198657\" confidence=\"0.9\"/></then></rule>\n</rules>\n");
+  const MatcherConfig with_rule{{dir / "r.xml"}, true, {}};
+  {
+    Matcher m(dir / "store", with_rule);
+    CHECK_FALSE(m.stats().from_cache);
+    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
+  }
+  // A broken file: compiled afresh, and the cache written again.
+  const std::string bytes = test::read_file(cache);
+  test::write_file(cache, bytes.substr(0, bytes.size() / 2));
+  {
+    Matcher m(dir / "store", with_rule);
+    CHECK_FALSE(m.stats().from_cache);
+    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
+  }
+  {
+    Matcher m(dir / "store", with_rule);
+    CHECK(m.stats().from_cache);
+    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
+  }
+}

@@ -103,6 +103,7 @@ struct RuleStats {
   size_t patterns = 0;  // in the compiled database
   double compile_ms = 0;
   uint64_t store_generation = 0;
+  bool from_cache = false;  // the scan database was loaded from the store's folder, not compiled
 };
 
 class Matcher {
