@@ -87,6 +87,9 @@ double spanned_share(const std::vector<uint64_t>& w, size_t first, size_t last) 
 // on a line start a check, so one mistyped word does not hide a message.
 constexpr size_t kAnchors = 3;
 
+// Distinct anchors on one line beyond which pairs are not looked up.
+constexpr size_t kMaxPairedAnchors = 128;
+
 uint64_t pair_key(uint32_t a, uint32_t b) {
   return a < b ? (static_cast<uint64_t>(a) << 32) | b : (static_cast<uint64_t>(b) << 32) | a;
 }
@@ -286,9 +289,9 @@ constexpr char kScanCacheMagic[8] = {'K', 'B', 'T', 'H', 'S', '0', '0', '2'};
 
 uint64_t scan_key(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags) {
   uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view bytes) {
+  auto mix = [&](std::string_view bytes) {  // length first: no two lists of fields hash alike by their joins
+    for (unsigned char c : std::to_string(bytes.size()) + ":") h = (h ^ c) * 1099511628211ull;
     for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
   };
   mix(hs_version());
   for (size_t i = 0; i < expressions.size(); ++i) {
@@ -304,8 +307,8 @@ uint64_t checksum(std::string_view bytes) {
   return h;
 }
 
-// The file: magic, key, the database's length and checksum, the database.
-// Hyperscan takes a truncated database without a word, so both are checked.
+// The file: magic, key, the database's length and checksum, the database:
+// a file cut short or overwritten is compiled afresh, never half trusted.
 constexpr size_t kScanCacheHeader = 8 + 3 * sizeof(uint64_t);
 
 hs_database_t* load_scan_cache(const std::string& path, uint64_t key) {
@@ -366,7 +369,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
     if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
   }
 
-  // Anchors: each template's two rarest words (by how many templates hold them).
+  // Anchors: each template's kAnchors rarest words (by how many templates hold them).
   std::unordered_map<std::string, size_t> df;
   std::unordered_map<const Condition*, std::vector<std::string>> words_of;
   for (const Condition* t : templates) {
@@ -425,9 +428,12 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
     const uint64_t key = cached ? scan_key(p.expressions, p.flags) : 0;
     const std::string cache = cache_dir + "/" + std::string(kScanCacheFile);
     if (cached && !cache_dir.empty() && (*db = load_scan_cache(cache, key)) != nullptr) {
-      k->stats.from_cache = true;
-      if (hs_alloc_scratch(*db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
-      return;
+      if (hs_alloc_scratch(*db, &k->prototype) == HS_SUCCESS) {
+        k->stats.from_cache = true;
+        return;
+      }
+      hs_free_database(*db);  // not usable here after all: compiled below
+      *db = nullptr;
     }
     std::vector<const char*> exprs;
     std::vector<unsigned> ids;
@@ -486,12 +492,7 @@ class Run {
  public:
   Run(const Compiled& k, std::string_view text, const MatchOptions& opt) : k_(k), text_(text), opt_(opt) {
     lines_ = split_lines(text);
-    size_t off = 0;
-    for (std::string_view l : lines_) {
-      starts_.push_back(static_cast<size_t>(l.data() - text.data()));
-      off = starts_.back() + l.size();
-    }
-    (void)off;
+    for (std::string_view l : lines_) starts_.push_back(static_cast<size_t>(l.data() - text.data()));
     words_.resize(lines_.size());
     have_words_.assign(lines_.size(), 0);
     sigs_.assign(lines_.size(), 0);
@@ -510,8 +511,8 @@ class Run {
         ~Give() { k.give_scratch(s); }
       } give{k_, s};
       if (k_.text_db && !text_.empty()) {
-        hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
-                &Run::on_text_match, this);
+        check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)),
+                           0, s, &Run::on_text_match, this));
       }
       if (k_.line_db) scan_lines(s);
     }
@@ -630,6 +631,10 @@ class Run {
   }
 
  private:
+  static void check_scan(hs_error_t rc) {
+    if (rc != HS_SUCCESS) throw Error("rule engine: the scan failed (Hyperscan error " + std::to_string(rc) + ")");
+  }
+
   static int on_text_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
     Run& r = *static_cast<Run*>(ctx);
     const size_t end = to > 0 ? static_cast<size_t>(to - 1) : 0;
@@ -644,7 +649,9 @@ class Run {
     // A whole word, as anchor_words() splits them: "port" is not the one in
     // "report". Literals are cheaper to compile than the same with edges.
     const std::string_view line = r.scanned_;
-    const size_t end = static_cast<size_t>(to), begin = end - r.k_.anchor_length[id];
+    const size_t end = static_cast<size_t>(to);
+    if (end < r.k_.anchor_length[id] || end > line.size()) return 0;
+    const size_t begin = end - r.k_.anchor_length[id];
     auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
     if ((begin == 0 || !word_char(line[begin - 1])) && (end == line.size() || !word_char(line[end]))) {
       r.line_matches_.push_back(id);
@@ -700,34 +707,44 @@ class Run {
   static uint64_t repeat_key(std::string_view line) {
     uint64_t h = 1469598103934665603ull;
     auto mix = [&](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+    auto word_char = [](char c) { return is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; };
+    // The word a number follows, as masking reads it: letters and digits
+    // only ("SQL_ERROR 5" follows "error"), lower case, its first 12.
     char word[12];
-    size_t wlen = 0;  // the last word, lower case (its first 12 characters)
-    bool in_word = false;
+    size_t wlen = 0;
+    bool in_alnum = false;
     for (size_t i = 0; i < line.size();) {
       const char c = line[i];
-      const bool word_char = is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-      if (is_ascii_digit(c) && !in_word) {
+      if (is_ascii_digit(c) && (i == 0 || !word_char(line[i - 1]))) {
+        // A number as masking reads one: digits, "." before a digit, ","
+        // before three ("1,234").
         size_t j = i;
-        while (j < line.size() && (is_ascii_digit(line[j]) || ((line[j] == '.' || line[j] == ',') && j + 1 < line.size() &&
-                                                                is_ascii_digit(line[j + 1])))) {
+        while (j < line.size() &&
+               (is_ascii_digit(line[j]) || (line[j] == '.' && j + 1 < line.size() && is_ascii_digit(line[j + 1])) ||
+                (line[j] == ',' && j + 3 < line.size() && is_ascii_digit(line[j + 1]) && is_ascii_digit(line[j + 2]) &&
+                 is_ascii_digit(line[j + 3])))) {
           ++j;
         }
-        const bool ends = j == line.size() || !(is_ascii_alnum(line[j]) || line[j] == '_' ||
-                                                static_cast<unsigned char>(line[j]) >= 0x80);
         const std::string_view w(word, wlen);
         const bool code = w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" || w == "errorcode" ||
                           w == "eventid" || w == "status";
-        if (ends && !code) {
+        if ((j == line.size() || !word_char(line[j])) && !code) {
           mix('#');
           i = j;
+          in_alnum = false;
           continue;
         }
       }
-      if (word_char) {
-        if (!in_word) wlen = 0;
+      if (is_ascii_alnum(c)) {
+        if (!in_alnum) wlen = 0;
         if (wlen < sizeof word) word[wlen++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        in_alnum = true;
+      } else {
+        in_alnum = false;
+        // Masking looks past these to the word before a number; anything
+        // else in between, and the number follows no word.
+        if (c != ' ' && c != ':' && c != '#' && c != '-' && c != '\'') wlen = 0;
       }
-      in_word = word_char;
       mix(static_cast<unsigned char>(c));
       ++i;
     }
@@ -754,13 +771,16 @@ class Run {
       if (text.empty() || !seen_lines.insert(repeat_key(text)).second) continue;
       line_matches_.clear();
       scanned_ = text;
-      hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0, scratch,
-              &Run::on_line_match, this);
+      check_scan(hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0,
+                         scratch, &Run::on_line_match, this));
       std::sort(line_matches_.begin(), line_matches_.end());
       line_matches_.erase(std::unique(line_matches_.begin(), line_matches_.end()), line_matches_.end());
+      // Pairs are quadratic: a line of thousands of words (a paste with no
+      // line breaks) is checked by its rare anchors alone.
+      const bool pairs = line_matches_.size() <= kMaxPairedAnchors;
       for (size_t a = 0; a < line_matches_.size(); ++a) {
         touch(k_.rare_targets[line_matches_[a]]);
-        for (size_t b = a + 1; b < line_matches_.size(); ++b) {
+        for (size_t b = a + 1; pairs && b < line_matches_.size(); ++b) {
           auto it = k_.pair_targets.find(pair_key(line_matches_[a], line_matches_[b]));
           if (it != k_.pair_targets.end()) touch(it->second);
         }
@@ -826,10 +846,17 @@ class Run {
           }
           size_t first = 0, last = 0;
           double d = pattern_coverage(leaf.words, joined, &first, &last);
-          if (d > best.degree + 1e-9) {
-            best = LeafHit{d, static_cast<uint32_t>(joined.empty() ? a : line_of_word[first]),
-                           static_cast<uint32_t>(joined.empty() ? b : line_of_word[last]),
-                           explained_share(joined, first, last), 1, spanned_share(joined, first, last)};
+          if (d > best.degree + 1e-9 && !joined.empty()) {
+            // What the match accounts for, of the lines it is on (not of
+            // the whole window tried).
+            const size_t from = static_cast<size_t>(
+                std::lower_bound(line_of_word.begin(), line_of_word.end(), line_of_word[first]) - line_of_word.begin());
+            const size_t to = static_cast<size_t>(
+                std::upper_bound(line_of_word.begin(), line_of_word.end(), line_of_word[last]) - line_of_word.begin());
+            const std::vector<uint64_t> on(joined.begin() + static_cast<ptrdiff_t>(from),
+                                           joined.begin() + static_cast<ptrdiff_t>(to));
+            best = LeafHit{d, static_cast<uint32_t>(line_of_word[first]), static_cast<uint32_t>(line_of_word[last]),
+                           explained_share(on, first - from, last - from), 1, spanned_share(on, first - from, last - from)};
           }
         }
       }
@@ -1075,11 +1102,16 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       by_line[fired[i].evidence.front().second.first_line].emplace_back(
           i, fired[i].confidence * rule.conclusions.front().confidence);
     }
-    for (const auto& [line, group] : by_line) {
+    for (auto& [line, group] : by_line) {
+      // Strongest first: the articles firing at least kShareBand of a
+      // firing's strength are a prefix, counted in one sweep.
+      std::stable_sort(group.begin(), group.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      std::unordered_set<std::string_view> articles;
+      size_t end = 0;
       for (const auto& [i, strength] : group) {
-        std::set<std::string_view> articles;
-        for (const auto& [j, other] : group) {
-          if (other >= kShareBand * strength) articles.insert(k.rules[fired[j].rule].conclusions.front().article);
+        while (end < group.size() && group[end].second >= kShareBand * strength) {
+          articles.insert(k.rules[fired[group[end].first].rule].conclusions.front().article);
+          ++end;
         }
         fired[i].confidence /= 1.0 + cfg.match_share_penalty * log2_share(articles.size());
       }
@@ -1150,7 +1182,13 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
       const Rule& rule = k.rules[f.rule];
       if (!rule.derived || rule.when.children.front().kind != Kind::kMessage) continue;
       for (const auto& [cond, hit] : f.evidence) {
-        whole = whole || (hit.degree >= kWhole && hit.spanned >= kWhole && hit.agree >= kWhole);
+        // The whole paste, not one of its lines: other lines (a code, a
+        // product) could name other articles.
+        bool all_lines = true;
+        for (size_t l = 0; l < run.line_count() && all_lines; ++l) {
+          all_lines = (l >= hit.first_line && l <= hit.last_line) || trim(run.line(l)).empty();
+        }
+        whole = whole || (all_lines && hit.degree >= kWhole && hit.spanned >= kWhole && hit.agree >= kWhole);
       }
     }
     if (whole) {

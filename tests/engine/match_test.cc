@@ -443,6 +443,12 @@ TEST_CASE("quick: an article's own message ranks only the articles the rules nam
   CHECK(q.hits[0].id == full.hits[0].id);
   CHECK(q.hits.size() < full.hits.size());
   for (const MatchHit& h : q.hits) CHECK(h.confidence > 0);
+  // Another line beside the message (it could name other articles): the
+  // full ranking too.
+  const std::string two = seed + "\nRun-time error -2147467259 (80004005)";
+  MatchResult q2 = shipped().match(two, quick), f2 = shipped().match(two);
+  REQUIRE(q2.hits.size() == f2.hits.size());
+  for (size_t i = 0; i < q2.hits.size(); ++i) CHECK(q2.hits[i].id == f2.hits[i].id);
   // A typo: not the message word for word, so the full ranking.
   const std::string typo = "Backgrond Synchronization Error. See detailed logs in Deleted Items folder.";
   MatchResult tq = shipped().match(typo, quick), tf = shipped().match(typo);

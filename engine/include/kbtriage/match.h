@@ -42,10 +42,12 @@ struct MatchOptions {
   // Cause, resolution and symptom records, titles and the "why not" of the
   // runner-up. A scoring run needs none of it.
   bool details = true;
-  // When the input is, word for word, a message some articles quote (with
-  // their own file names and numbers), rank only the articles the rules name
-  // instead of searching the whole store for more: about three times faster
-  // for a pasted one-line error, and the list holds only those articles.
+  // When the whole input is, word for word, a message some articles quote
+  // (with their own file names and numbers), rank only the articles the
+  // rules name instead of searching the whole store for more: about three
+  // times faster for a pasted one-line error. The list holds only those
+  // articles, and their search scores are relative to the best of them, so
+  // their order may differ from the full ranking's.
   bool quick = false;
 };
 
