@@ -35,7 +35,8 @@ constexpr std::string_view kIntroAntiCues[] = {
 // Sentences that end in ':' but introduce what to type or where to read on.
 constexpr std::string_view kIntroVetoes[] = {
     "command prompt", "following command", "type the following", "run the following",
-    "article number", "knowledge base", "click the article", "following articles"};
+    "article number", "knowledge base", "click the article", "following articles", "do the following",
+    "follow these"};
 
 }  // namespace
 
@@ -78,9 +79,16 @@ bool is_code_like(std::string_view t) {
       t.starts_with("/*") || t.starts_with("#include") || t.starts_with("REM ")) {
     return true;
   }
-  // A Basic comment, but not the rest of a quoted name wrapped onto this
-  // line ("'E:\8168\vc98\p2\src\P2\ehexcept.c', line 577)").
-  if (t.starts_with("'") && t.find('\'', 1) == std::string_view::npos) return true;
+  // A Basic comment ("' Don't change this value"), but not the rest of a
+  // quoted name wrapped onto this line ("'E:\8168\vc98\p2\src\P2\ehexcept.c',
+  // line 577)"): a name has no spaces and its closing quote ends a word.
+  if (t.starts_with("'")) {
+    const size_t close = t.find('\'', 1);
+    const bool name = close != std::string_view::npos && t.substr(1, close - 1).find(' ') == std::string_view::npos &&
+                      (close + 1 == t.size() || t[close + 1] == ',' || t[close + 1] == ')' || t[close + 1] == ' ' ||
+                       t[close + 1] == '.');
+    if (!name) return true;
+  }
   return false;
 }
 

@@ -130,6 +130,19 @@ TEST_CASE("a quoted name wrapped onto the next line is not a Basic comment", "[m
   CHECK(patterns(a) == "[SYMPTOMS] fatal error C1001: INTERNAL COMPILER ERROR (compiler file '<name>', line <#>)");
 }
 
+TEST_CASE("a Basic comment with an apostrophe is still code, not a message", "[messages]") {
+  Article a = parse_raw_body(
+      "SYMPTOMS\n"
+      "========\n"
+      "\n"
+      "When you run it, you receive the following error message:\n"
+      "\n"
+      "   ' Don't change this value\n"
+      "   ' It's read by the 'setup' program\n"
+      "   x = 5\n");
+  CHECK(texts(a).empty());
+}
+
 TEST_CASE("a bulleted list after an introducing sentence gives a message per item", "[messages]") {
   Article a = parse_raw_body(
       "SYMPTOMS\n"
@@ -145,7 +158,12 @@ TEST_CASE("a bulleted list after an introducing sentence gives a message per ite
       "\n"
       "To avoid this, note the following:\n"
       "\n"
-      " - Add C:\\ALDUS to the path.\n");
+      " - Add C:\\ALDUS to the path.\n"
+      "\n"
+      "If you receive these error messages, do the following:\n"
+      "\n"
+      " - Click Start, and then click Run.\n"
+      " - Type sysedit, and then click OK.\n");
   CHECK(texts(a) ==
         "Cannot find file ALDFS.DLL | Cannot find file ALDVM.DLL | Cannot find file ALDIM.DLL, or a file it needs");
 }

@@ -21,8 +21,9 @@ inline constexpr int kSchemaVersion = 4;
 // The parser's output for the same bytes. Bumped whenever a change of the
 // parser changes the records it gives (a new extractor, a fixed rule), so
 // that `kbtriage index` over an unchanged archive parses it again: a source's
-// hash carries the version it was parsed with.
-inline constexpr int kParserVersion = 4;
+// hash carries the version it was parsed with. (Stores written before
+// versions were recorded count as version 1.)
+inline constexpr int kParserVersion = 5;
 
 // Shards of a new store (fixed for its life, recorded in the meta table as
 // "shards"): one writer thread each. Two match the machines this is built for.
