@@ -39,6 +39,9 @@ constexpr double kExact = 0.999;
 // A paste that is an article's message, word for word and with the
 // article's own file names and numbers, holds each to this degree.
 constexpr double kWhole = 0.95;
+// The share of a template a line must hold for the message to be looked
+// for again, wrapped onto other neighbours, where the line repeats.
+constexpr double kWrapShare = 0.25;
 // Lines on either side of an anchor's line that a message may continue on.
 constexpr size_t kWindowLines = 2;
 // A rule firing without end is a bug in a rule file; this stops it.
@@ -766,9 +769,31 @@ class Run {
         seen[li] = 1;
       }
     };
+    // A repeated line is the same evidence on its own, but a message may
+    // wrap from it onto other neighbours than the first time: the templates
+    // that could wrap are measured again where the neighbours are new.
+    std::vector<uint64_t> keys(lines_.size());
+    for (size_t i = 0; i < lines_.size(); ++i) keys[i] = repeat_key(lines_[i]);
+    std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, Cover>>> wraps;  // line key -> templates that could wrap from it
+    std::unordered_set<uint64_t> contexts;                      // line key and its neighbours' keys
+    auto context_of = [&](size_t line) {
+      uint64_t h = keys[line];
+      const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
+      const size_t hi = std::min(lines_.size() - 1, line + kWindowLines);
+      for (size_t x = lo; x <= hi; ++x) h = (h ^ keys[x]) * 0x100000001B3ull + (x - lo);
+      return h;
+    };
     for (uint32_t line = 0; line < lines_.size(); ++line) {
       const std::string_view text = lines_[line];
-      if (text.empty() || !seen_lines.insert(repeat_key(text)).second) continue;
+      if (text.empty()) continue;
+      if (!seen_lines.insert(keys[line]).second) {
+        auto w = wraps.find(keys[line]);
+        if (w != wraps.end() && contexts.insert(context_of(line)).second) {
+          for (const auto& [li, c] : w->second) verify(li, line, &c);
+        }
+        continue;
+      }
+      contexts.insert(context_of(line));
       line_matches_.clear();
       scanned_ = text;
       check_scan(hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0,
@@ -786,10 +811,13 @@ class Run {
         }
       }
       std::sort(touched.begin(), touched.end());  // the same order of checks whatever the scan's order
+      std::vector<std::pair<uint32_t, Cover>> could_wrap;
       for (uint32_t li : touched) {
         seen[li] = 0;
-        verify(li, line);
+        const Cover c = cover(li, line);
+        if (verify(li, line, &c)) could_wrap.emplace_back(li, c);
       }
+      if (!could_wrap.empty()) wraps.emplace(keys[line], std::move(could_wrap));
       touched.clear();
     }
   }
@@ -817,9 +845,12 @@ class Run {
     return c;
   }
 
-  void verify(uint32_t li, uint32_t line) {
+  // Measures template `li` against `line` (and the lines around it) and
+  // records a hit; says whether the message could wrap onto other lines.
+  // `known`: the line's own coverage, measured at an earlier copy of it.
+  bool verify(uint32_t li, uint32_t line, const Cover* known = nullptr) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const Cover c = cover(li, line);
+    const Cover c = known ? *known : cover(li, line);
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     if (c.wrap) {
       // The message may be wrapped over the lines around. A window is
@@ -862,6 +893,9 @@ class Run {
       }
     }
     if (best.degree > 0) record(li, best);
+    // Worth measuring again at a repeat with other neighbours: a message
+    // wrapped from this line holds a fair part of it here.
+    return c.wrap && coverage_bound(leaf, c.held) >= kWrapShare;
   }
 
   const Compiled& k_;

@@ -132,6 +132,25 @@ TEST_CASE("a log's line repeated with other numbers is the same evidence, shown 
   REQUIRE_FALSE(r.hits[0].evidence.empty());
   CHECK(r.hits[0].evidence[0].line == 9);  // the first of its three lines
   CHECK(r.hits[0].evidence[0].degree == Approx(1.0));
+  // A line repeated, the message wrapped from it only at the repeat: found
+  // there, with the lines it is on.
+  {
+    std::string rep;
+    for (int i = 0; i < 60; ++i) {
+      if (i == 3 || i == 40) rep += "10:00:" + std::to_string(10 + i) + " Background Synchronization Error. See detailed\n";
+      else if (i == 41) rep += "logs in Deleted Items folder.\n";
+      else rep += "10:00:" + std::to_string(10 + i) + " worker " + std::to_string(i) + " idle\n";
+    }
+    MatchResult m = shipped().match(rep);
+    REQUIRE_FALSE(m.hits.empty());
+    CHECK(m.hits[0].id == "Q198657");
+    const Evidence* wrapped = nullptr;
+    for (const Evidence& e : m.hits[0].evidence) {
+      if (e.rule == "Q198657/message-1" && e.line == 42) wrapped = &e;
+    }
+    REQUIRE(wrapped);
+    CHECK(wrapped->degree == Approx(1.0));
+  }
   // A message wrapped over two lines of a long input is still found whole.
   std::string wrapped = log.substr(0, 2000) + "Background Synchronization Error. See detailed\nlogs in Deleted Items folder.\n";
   MatchResult w = shipped().match(wrapped);
