@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "kbtriage/error.h"
+#include "kbtriage/text.h"
 
 namespace kbtriage::cli {
 
@@ -75,6 +76,32 @@ int terminal_width() {
     if (n > 20) return n;
   }
   return 80;
+}
+
+int run_batch_file(const std::string& path, const std::function<nlohmann::json(const nlohmann::json& query)>& each) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path);
+    if (!file) throw Error(path + ": cannot read");
+    in = &file;
+  }
+  std::string line;
+  size_t n = 0, bad = 0;
+  while (std::getline(*in, line)) {
+    ++n;
+    if (trim(line).empty()) continue;
+    nlohmann::json q = nlohmann::json::parse(line, nullptr, false);
+    if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
+      std::cerr << path << ":" << n << ": expected a JSON object with a \"query\" string\n";
+      ++bad;
+      continue;
+    }
+    nlohmann::json out = each(q);
+    out["qid"] = q.value("qid", nlohmann::json());
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+  return bad ? kExitUsage : kExitOk;
 }
 
 std::string read_text_file(const std::string& path) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace kbtriage::cli {
 
 inline constexpr int kExitOk = 0;
@@ -61,6 +63,13 @@ std::optional<std::string> read_input(const std::string& path);
 
 // read_input(), or Error("PATH: cannot read").
 std::string read_text_file(const std::string& path);
+
+// Runs `each` on every {"query": ...} object of a --batch file (one JSON
+// object a line; "-" is standard input), in order, and prints its result
+// line {"qid", "results", ...} to standard output. Lines that are not such
+// objects are reported as PATH:LINE on standard error and skipped. Returns
+// kExitUsage when any line was bad, else kExitOk.
+int run_batch_file(const std::string& path, const std::function<nlohmann::json(const nlohmann::json& query)>& each);
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

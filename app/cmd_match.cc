@@ -161,24 +161,7 @@ void render(std::ostream& out, const MatchResult& r) {
 }
 
 int run_batch(const Matcher& matcher, const std::string& path, MatchOptions opt, bool full) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path);
-    if (!file) throw Error(path + ": cannot read");
-    in = &file;
-  }
-  std::string line;
-  size_t n = 0, bad = 0;
-  while (std::getline(*in, line)) {
-    ++n;
-    if (trim(line).empty()) continue;
-    nlohmann::json q = nlohmann::json::parse(line, nullptr, false);
-    if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
-      std::cerr << path << ":" << n << ": expected a JSON object with a \"query\" string\n";
-      ++bad;
-      continue;
-    }
+  return run_batch_file(path, [&](const nlohmann::json& q) {
     MatchOptions o = opt;
     for (auto [key, field] : {std::pair{"product", &o.product}, std::pair{"version", &o.version}, std::pair{"os", &o.os}}) {
       if (q.contains(key) && q[key].is_string()) *field = q[key].get<std::string>();
@@ -186,11 +169,9 @@ int run_batch(const Matcher& matcher, const std::string& path, MatchOptions opt,
     MatchResult r = matcher.match(q["query"].get<std::string>(), o);
     nlohmann::json hits = nlohmann::json::array();
     for (const MatchHit& h : r.hits) hits.push_back(hit_json(h, full));
-    nlohmann::json out = {{"qid", q.value("qid", nlohmann::json())}, {"results", hits}, {"took_ms", rounded(r.took_ms)},
-                          {"scan_ms", rounded(r.scan_ms)}, {"search_ms", rounded(r.search_ms)}};
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  }
-  return bad ? kExitUsage : kExitOk;
+    return nlohmann::json{{"results", hits}, {"took_ms", rounded(r.took_ms)}, {"scan_ms", rounded(r.scan_ms)},
+                          {"search_ms", rounded(r.search_ms)}};
+  });
 }
 
 std::vector<std::string> rules_from_env() {

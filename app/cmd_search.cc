@@ -113,32 +113,12 @@ void render(std::ostream& out, const SearchResult& r, bool explain, size_t offse
 }
 
 int run_batch(const Searcher& searcher, const std::string& path, SearchOptions opt, bool full) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path);
-    if (!file) throw Error(path + ": cannot read");
-    in = &file;
-  }
-  std::string line;
-  size_t n = 0, bad = 0;
-  while (std::getline(*in, line)) {
-    ++n;
-    if (trim(line).empty()) continue;
-    nlohmann::json q = nlohmann::json::parse(line, nullptr, false);
-    if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
-      std::cerr << path << ":" << n << ": expected a JSON object with a \"query\" string\n";
-      ++bad;
-      continue;
-    }
+  return run_batch_file(path, [&](const nlohmann::json& q) {
     SearchResult r = searcher.search(q["query"].get<std::string>(), opt);
     nlohmann::json hits = nlohmann::json::array();
     for (const SearchHit& h : r.hits) hits.push_back(hit_json(h, full));
-    nlohmann::json out = {{"qid", q.value("qid", nlohmann::json())}, {"results", hits},
-                          {"took_ms", std::round(r.took_ms * 1000) / 1000}};
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  }
-  return bad ? kExitUsage : kExitOk;
+    return nlohmann::json{{"results", hits}, {"took_ms", std::round(r.took_ms * 1000) / 1000}};
+  });
 }
 
 }  // namespace
