@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,17 @@ inline std::string quote(const std::string& s) {
     else q += c;
   }
   return q + "'";
+}
+
+// A store of the bundled corpus, indexed once per test program by
+// `kbtriage index` (it takes a while) and shared by its tests, which only
+// read it.
+inline const std::string& corpus_store() {
+  static TempDir dir;
+  static const std::string db = dir / "store";
+  static const bool built = run_cli("index --quiet --db " + quote(db) + " " + quote(corpus_dir())).status == 0;
+  if (!built) throw std::runtime_error("kbtriage index of the corpus failed");
+  return db;
 }
 
 }  // namespace kbtriage::test

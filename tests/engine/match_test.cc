@@ -20,22 +20,9 @@
 
 using namespace kbtriage;
 using kbtriage::test::TempDir;
+using kbtriage::test::corpus_store;
 
 namespace {
-
-const std::string& corpus_store() {
-  static TempDir dir;
-  static const bool built = [] {
-    IndexOptions o;
-    o.db_dir = dir / "store";
-    o.paths = {test::corpus_dir()};
-    index_paths(o);
-    return true;
-  }();
-  (void)built;
-  static const std::string path = dir / "store";
-  return path;
-}
 
 std::string rules_dir() { return test::source_dir() + "/rules"; }
 

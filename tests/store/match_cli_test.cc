@@ -15,16 +15,7 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string& store() {
-  static TempDir dir;
-  static const std::string db = dir / "store";
-  static const bool built = [] {
-    auto r = run_cli("index --quiet --db " + quote(db) + " " + quote(kbtriage::test::corpus_dir()));
-    return r.status == 0;
-  }();
-  REQUIRE(built);
-  return db;
-}
+const std::string& store() { return kbtriage::test::corpus_store(); }
 
 std::string rules() { return quote(kbtriage::test::source_dir() + "/rules"); }
 
