@@ -10,19 +10,7 @@
 #   (default: fts5 xapian xapian_safe lucene lucene_esc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-queries=$(readlink -f "${2:-../shared/eval/dev-queries.jsonl}")
-work=${BENCH_WORK:-/tmp/kbtriage-bench}
-mkdir -p "$work"
-if [ ! -d "$work/txt" ]; then
-  tar -C "$work" --zstd -xf ../shared/kbarchive/txt.tar.zst
-fi
-ninja -C "$build" kbtriage >/dev/null
-kbt="$build/app/kbtriage"
-# A store of an older schema is refused: start it again.
-if [ -d "$work/store" ] && ! "$kbt" check --db "$work/store" >/dev/null 2>&1; then rm -rf "$work/store"; fi
-echo "== index $work/txt -> $work/store"
-"$kbt" index --quiet --db "$work/store" "$work/txt"
+source bench/archive_store.sh "$@"
 echo "== kbtriage search --batch ($(wc -l < "$queries") queries)"
 "$kbt" search --db "$work/store" --batch "$queries" > /dev/null  # warm the page cache
 "$kbt" search --db "$work/store" --batch "$queries" > "$work/kbtriage.run.jsonl"

@@ -7,17 +7,7 @@
 #   (built by bench/eval.sh, or here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-queries=$(readlink -f "${2:-../shared/eval/dev-queries.jsonl}")
-work=${BENCH_WORK:-/tmp/kbtriage-bench}
-mkdir -p "$work"
-if [ ! -d "$work/txt" ]; then
-  tar -C "$work" --zstd -xf ../shared/kbarchive/txt.tar.zst
-fi
-ninja -C "$build" kbtriage >/dev/null
-kbt="$build/app/kbtriage"
-if [ -d "$work/store" ] && ! "$kbt" check --db "$work/store" >/dev/null 2>&1; then rm -rf "$work/store"; fi
-"$kbt" index --quiet --db "$work/store" "$work/txt"
+source bench/archive_store.sh "$@"
 db="$work/store"
 
 echo "== quality: kbtriage search --batch and kbtriage match --batch ($(wc -l < "$queries") queries)"
