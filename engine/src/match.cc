@@ -503,7 +503,6 @@ class Run {
 
   size_t line_count() const { return lines_.size(); }
   std::string_view line(size_t i) const { return lines_[i]; }
-  const std::unordered_map<uint32_t, LeafHit>& hits() const { return hits_; }
 
   void scan() {
     if (k_.text_db || k_.line_db) {
