@@ -195,7 +195,7 @@ int run_match(const Args& args) {
   bool json = false, full_batch = false;
   MatcherConfig config;
   MatchOptions opt;
-  std::vector<std::string> lines;
+  std::vector<std::pair<std::string, bool>> lines;  // a line of text, or a file to read (true)
   ArgReader r(args, cmd);
   while (r.next()) {
     if (r.is("--db")) db = r.value();
@@ -216,11 +216,14 @@ int run_match(const Args& args) {
     else if (r.is("--full")) full_batch = true;
     else if (r.is("--quick")) opt.quick = true;
     else if (r.is("--ranking")) ranking_file = r.value();
-    else if (r.is("-")) lines.push_back("-");
+    else if (r.is("-")) lines.push_back({"-", true});
+    else if (r.is("--file") || r.is("-f")) lines.push_back({r.value(), true});
     else if (r.is_option()) r.unknown();
-    else lines.push_back(r.current());
+    else lines.push_back({r.current(), false});
   }
-  if (batch.empty() && lines.empty()) usage_error(cmd, "no input given (lines of text, or - to read standard input)");
+  if (batch.empty() && lines.empty()) {
+    usage_error(cmd, "no input given (lines of text, --file FILE, or - to read standard input)");
+  }
   if (!batch.empty() && !lines.empty()) usage_error(cmd, "--batch takes its input from the file, not the arguments");
   if (config.rule_paths.empty()) config.rule_paths = rules_from_env();
   if (!ranking_file.empty()) config.search.ranking = RankingConfig::parse(read_text_file(ranking_file), ranking_file);
@@ -231,9 +234,9 @@ int run_match(const Args& args) {
     return run_batch(matcher, batch, opt, full_batch);
   }
   std::string text;
-  for (const std::string& l : lines) {
+  for (const auto& [l, file] : lines) {
     if (!text.empty()) text += '\n';
-    text += l == "-" ? read_text_file("-") : l;
+    text += file ? read_text_file(l) : l;
   }
   MatchResult result = matcher.match(text, opt);
   if (json) {

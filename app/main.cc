@@ -52,7 +52,7 @@ const std::vector<Command>& commands() {
        "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
        "Exit status 1 when nothing matched.",
        run_search},
-      {"match", "match [--db DIR] [--json] [--limit N] [--quick] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | - | --batch IN.jsonl",
+      {"match", "match [--db DIR] [--json] [--limit N] [--quick] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | --file F | - | --batch IN.jsonl",
        "match pasted error text or a log against the rules, with the evidence",
        "Each TEXT is a line of what you observed: an error dialog, log lines (- reads them from\n"
        "standard input, so a whole log can be piped in). The lines are scanned once against\n"
@@ -61,6 +61,7 @@ const std::vector<Command>& commands() {
        "the search layer's ranking of the same text; each comes with its cause and resolution\n"
        "and the evidence (input line -> rule -> pattern); the runner-up says why it is not first.\n\n"
        "  --db DIR         the store\n"
+       "  --file F, -f F   read input lines from the file F (repeatable; - is standard input)\n"
        "  --product P      the product in use (Outlook, Exchange Server, ...)\n"
        "  --version V      its version (5.5, 98, ...)\n"
        "  --os O           the operating system (Windows NT, Windows 95, ...)\n"

@@ -107,6 +107,23 @@ TEST_CASE("cli: rules check passes the shipped rules and reports every problem o
   CHECK(Json::parse(j.out)["diagnostics"].size() == 3);
 }
 
+TEST_CASE("cli: match --file reads the input lines from a file; a missing file exits 2", "[cli][match]") {
+  TempDir dir;
+  const std::string log = dir / "app.log";
+  kbtriage::test::write_file(log,
+                             "10:01:02 INFO worker 7 idle\n"
+                             "10:01:03 ERROR Background Synchronization Error. See detailed logs in Deleted Items folder.\n");
+  auto r = run_cli("match --db " + quote(store()) + " --json --file " + quote(log));
+  REQUIRE(r.status == 0);
+  Json j = Json::parse(r.out);
+  CHECK(j["lines"] == 2);
+  CHECK(j["results"][0]["id"] == "Q198657");
+  CHECK(j["results"][0]["evidence"][0]["line"] == 2);
+  auto missing = run_cli("match --db " + quote(store()) + " --file " + quote(dir / "none.log"));
+  CHECK(missing.status == 2);
+  CHECK_THAT(missing.err, Catch::Contains("none.log: cannot read"));
+}
+
 TEST_CASE("cli: match without input is a usage error", "[cli][match]") {
   auto r = run_cli("match --db " + quote(store()));
   CHECK(r.status == 2);
