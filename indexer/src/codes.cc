@@ -18,10 +18,18 @@ struct Token {
   size_t begin = 0;
 };
 
-bool is_code_char(char c) { return is_ascii_alnum(c) || c == '_'; }
+constexpr std::array<bool, 256> kCodeChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = is_ascii_alnum(static_cast<char>(c)) || c == '_';
+  return t;
+}();
 
-std::vector<Token> tokenize(std::string_view s) {
-  std::vector<Token> tokens;
+bool is_code_char(char c) { return kCodeChar[static_cast<unsigned char>(c)]; }
+
+// Fills `tokens` (cleared first): the caller keeps one vector per thread, as
+// every section of every article goes through here.
+void tokenize(std::string_view s, std::vector<Token>& tokens) {
+  tokens.clear();
   size_t i = 0;
   while (i < s.size()) {
     if (!is_code_char(s[i])) { ++i; continue; }
@@ -34,7 +42,6 @@ std::vector<Token> tokenize(std::string_view s) {
     while (i < s.size() && is_code_char(s[i])) ++i;
     tokens.push_back({s.substr(b, i - b), b});
   }
-  return tokens;
 }
 
 bool equals_nocase(std::string_view a, std::string_view b) {
@@ -124,7 +131,8 @@ bool is_error_word(std::string_view w) {
 
 void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   Collector out(codes);
-  const std::vector<Token> tokens = tokenize(s);
+  thread_local std::vector<Token> tokens;
+  tokenize(s, tokens);
   auto word = [&](size_t k) -> std::string_view {
     return k < tokens.size() ? tokens[k].text : std::string_view();
   };

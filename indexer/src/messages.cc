@@ -2,6 +2,7 @@
 // "you receive the following error message:", "Outlook98 reports:" and the
 // like, and double-quoted strings in sentences about errors.
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <array>
 
@@ -38,22 +39,58 @@ constexpr std::string_view kIntroVetoes[] = {
     "article number", "knowledge base", "click the article", "following articles", "do the following",
     "follow these"};
 
+// "the compiler may report the following error:" is about an error even
+// when the sentence also speaks of code.
+constexpr std::string_view kIntroStrong[] = {
+    "error message", "you receive", "reports:", "is logged", "are logged", "following error",
+    "following message", "following warning", "report the following", "displays the following"};
+
 }  // namespace
+
+void PhraseSet::add(std::span<const std::string_view> phrases, unsigned group) {
+  assert(group < 32);
+  for (std::string_view p : phrases) {
+    if (at_ == At::kWordStart) p = trim_left(p);
+    assert(p.size() >= 2);  // find() tests the second character first
+    const unsigned pair = static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]);
+    first_pairs_[pair >> 6] |= uint64_t{1} << (pair & 63);
+    buckets_[static_cast<unsigned char>(p[0])].push_back({p, uint32_t{1} << group});
+  }
+  all_groups_ |= uint32_t{1} << group;
+}
+
+uint32_t PhraseSet::find(std::string_view lower) const {
+  uint32_t hit = 0;
+  const bool word_start = at_ == At::kWordStart;
+  for (size_t i = 0; i + 1 < lower.size(); ++i) {
+    const unsigned pair = static_cast<unsigned char>(lower[i]) << 8 | static_cast<unsigned char>(lower[i + 1]);
+    if (!((first_pairs_[pair >> 6] >> (pair & 63)) & 1)) continue;
+    if (word_start && i > 0 && is_ascii_alnum(lower[i - 1])) continue;
+    for (const Phrase& p : buckets_[static_cast<unsigned char>(lower[i])]) {
+      if (!(hit & p.group_bit) && p.text[1] == lower[i + 1] && lower.substr(i, p.text.size()) == p.text) {
+        hit |= p.group_bit;
+        if (hit == all_groups_) return hit;
+      }
+    }
+  }
+  return hit;
+}
 
 bool introduces_message(std::string_view sentence) {
   if (sentence.empty() || sentence.back() != ':') return false;
-  // The cue lists are lower case: fold the sentence once, then plain finds.
-  const std::string lower = to_lower_ascii(sentence);
-  auto has = [&](std::string_view c) { return lower.find(c) != std::string::npos; };
-  if (std::any_of(std::begin(kIntroVetoes), std::end(kIntroVetoes), has)) return false;
-  if (!std::any_of(std::begin(kIntroCues), std::end(kIntroCues), has)) return false;
-  // "the compiler may report the following error:" is about an error even
-  // when the sentence also speaks of code.
-  static constexpr std::string_view kStrong[] = {
-      "error message", "you receive", "reports:", "is logged", "are logged", "following error",
-      "following message", "following warning", "report the following", "displays the following"};
-  if (std::any_of(std::begin(kStrong), std::end(kStrong), has)) return true;
-  return std::none_of(std::begin(kIntroAntiCues), std::end(kIntroAntiCues), has);
+  enum : unsigned { kVeto, kCue, kStrong, kAnti };
+  static const PhraseSet phrases = [] {
+    PhraseSet set(PhraseSet::At::kAnywhere);
+    set.add(kIntroVetoes, kVeto);
+    set.add(kIntroCues, kCue);
+    set.add(kIntroStrong, kStrong);
+    set.add(kIntroAntiCues, kAnti);
+    return set;
+  }();
+  const uint32_t hit = phrases.find(to_lower_ascii(sentence));
+  auto has = [hit](unsigned group) { return (hit >> group) & 1; };
+  if (has(kVeto) || !has(kCue)) return false;
+  return has(kStrong) || !has(kAnti);
 }
 
 namespace {
@@ -212,7 +249,15 @@ std::vector<Paragraph> split_paragraphs(std::string_view text) {
   std::vector<Paragraph> out;
   Paragraph cur;
   auto flush = [&] {
-    if (!cur.lines.empty()) out.push_back(std::move(cur));
+    if (!cur.lines.empty()) {
+      for (std::string_view l : cur.lines) {
+        std::string_view t = trim(l);
+        if (t.empty()) continue;
+        if (!cur.text.empty()) cur.text += ' ';
+        cur.text += t;
+      }
+      out.push_back(std::move(cur));
+    }
     cur = Paragraph{};
   };
   bool in_list_item = false;
@@ -235,24 +280,21 @@ std::vector<Paragraph> split_paragraphs(std::string_view text) {
   return out;
 }
 
-std::string paragraph_text(const Paragraph& p) {
-  std::string out;
-  for (std::string_view l : p.lines) {
-    std::string_view t = trim(l);
-    if (t.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += t;
-  }
+SectionParagraphs split_all_sections(const Article& a) {
+  SectionParagraphs out;
+  out.reserve(a.sections.size());
+  for (const Section& s : a.sections) out.push_back(split_paragraphs(s.text));
   return out;
 }
 
-void extract_messages(Article& a) {
-  for (const Section& s : a.sections) {
-    std::vector<Paragraph> paras = split_paragraphs(s.text);
+void extract_messages(Article& a, const SectionParagraphs& paragraphs) {
+  for (size_t si = 0; si < a.sections.size(); ++si) {
+    const Section& s = a.sections[si];
+    const std::vector<Paragraph>& paras = paragraphs[si];
     bool introduced = false, log_intro = false;
     for (const Paragraph& p : paras) {
       if (!p.quoted) {
-        std::string text = paragraph_text(p);
+        const std::string& text = p.text;
         // "-or-" between two quoted messages: the second is introduced too.
         if (is_list_separator(text)) continue;
         // "the following error messages occur:" and then a bulleted list:

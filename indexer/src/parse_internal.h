@@ -1,6 +1,9 @@
 // Pieces of the text-form parser shared between its translation units.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -8,6 +11,35 @@
 #include "kbtriage/article.h"
 
 namespace kbtriage::detail {
+
+// Which of a few groups of lower-case phrases occur in a lower-case text, in
+// one pass over it: phrases are bucketed by their first character and their
+// second is tested before a full comparison. The parser asks this of every
+// sentence, so one pass beats a find() per phrase.
+class PhraseSet {
+ public:
+  enum class At {
+    kAnywhere,   // as a substring, like std::string::find
+    kWordStart,  // only where a word starts; a leading space in a phrase just says so
+  };
+  explicit PhraseSet(At at) : at_(at) {}
+
+  // Adds `phrases` (each of two or more characters) to group `group` (< 32).
+  void add(std::span<const std::string_view> phrases, unsigned group);
+
+  // Bit g is set when a phrase of group g occurs in `lower`.
+  uint32_t find(std::string_view lower) const;
+
+ private:
+  struct Phrase {
+    std::string_view text;
+    uint32_t group_bit;
+  };
+  At at_;
+  uint32_t all_groups_ = 0;
+  std::array<uint64_t, 1024> first_pairs_{};  // bit (c0 << 8 | c1): some phrase starts so
+  std::array<std::vector<Phrase>, 256> buckets_;
+};
 
 // Splits the body (after the header block, before the trailer) into sections
 // at "====" underlined headings and Q&A "Question:"/"Response:" lines.
@@ -19,11 +51,18 @@ void split_sections(const std::vector<std::string_view>& body, Article& article)
 // filling the article's fields; returns the body without them.
 std::vector<std::string_view> strip_trailer(std::vector<std::string_view> body, Article& article);
 
+struct Paragraph;
+
+// Each section of an article split into paragraphs (split_paragraphs), in
+// section order: split once and read by every extractor below.
+using SectionParagraphs = std::vector<std::vector<Paragraph>>;
+SectionParagraphs split_all_sections(const Article& article);
+
 // Quoted error messages of every section, with their masked patterns.
-void extract_messages(Article& article);
+void extract_messages(Article& article, const SectionParagraphs& paragraphs);
 
 // Symptom, cause and resolution records, from headings and from wording.
-void extract_records(Article& article);
+void extract_records(Article& article, const SectionParagraphs& paragraphs);
 
 // Ids of other articles mentioned in the text (Q123456).
 void extract_references(Article& article);
@@ -48,6 +87,7 @@ namespace kbtriage::detail {
 // (a quoted message, a log excerpt, a code listing).
 struct Paragraph {
   std::vector<std::string_view> lines;  // into the section text
+  std::string text;                     // the lines trimmed and joined with single spaces
   bool quoted = false;
 };
 
@@ -61,7 +101,5 @@ std::vector<Paragraph> split_paragraphs(std::string_view text);
 // listing or steps.
 bool introduces_message(std::string_view sentence);
 
-// The paragraph's lines trimmed and joined with single spaces.
-std::string paragraph_text(const Paragraph& p);
 
 }  // namespace kbtriage::detail

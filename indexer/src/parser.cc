@@ -251,8 +251,9 @@ void finish_article(Article& a) {
   a.messages.clear();
   a.codes.clear();
   a.references.clear();
-  detail::extract_messages(a);
-  detail::extract_records(a);
+  const detail::SectionParagraphs paragraphs = detail::split_all_sections(a);
+  detail::extract_messages(a, paragraphs);
+  detail::extract_records(a, paragraphs);
   detail::extract_references(a);
   add_codes(a.title, a.codes);
   for (const Section& s : a.sections) add_codes(s.text, a.codes);

@@ -2,6 +2,7 @@
 // has them; otherwise from the wording of its sentences ("you receive the
 // following error", "this occurs because", "to resolve this", "you must").
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <array>
 
@@ -85,41 +86,17 @@ bool starts_as_remedy(std::string_view s) {
   return std::any_of(std::begin(kLeads), std::end(kLeads), [&](std::string_view l) { return starts_with_nocase(s, l); });
 }
 
-// Finds which cue lists a lower-case sentence hits, in one pass: cues are
-// bucketed by first character and tried only at word starts (every cue
-// begins a word; a leading space in a cue just says so).
-class CueMatcher {
- public:
-  CueMatcher() {
-    add(kSymptomCues, kSymptom);
-    add(kCauseCues, kCause);
-    add(kResolutionCues, kResolution);
-  }
-  std::array<bool, 3> match(std::string_view lower) const {
-    std::array<bool, 3> hit{};
-    for (size_t i = 0; i < lower.size(); ++i) {
-      if (i > 0 && is_ascii_alnum(lower[i - 1])) continue;
-      for (const Cue& c : buckets_[static_cast<unsigned char>(lower[i])]) {
-        if (!hit[c.kind] && lower.substr(i, c.text.size()) == c.text) hit[c.kind] = true;
-      }
-    }
-    return hit;
-  }
-
- private:
-  struct Cue {
-    std::string_view text;
-    Kind kind;
-  };
-  template <size_t N>
-  void add(const std::string_view (&cues)[N], Kind kind) {
-    for (std::string_view c : cues) {
-      c = trim_left(c);
-      buckets_[static_cast<unsigned char>(c[0])].push_back({c, kind});
-    }
-  }
-  std::array<std::vector<Cue>, 256> buckets_;
-};
+// The cue lists as one set, grouped by Kind. Every cue begins a word.
+const PhraseSet& cue_phrases() {
+  static const PhraseSet set = [] {
+    PhraseSet p(PhraseSet::At::kWordStart);
+    p.add(kSymptomCues, kSymptom);
+    p.add(kCauseCues, kCause);
+    p.add(kResolutionCues, kResolution);
+    return p;
+  }();
+  return set;
+}
 
 // "Failure to do so ..." puts the blame on the sentence before.
 bool blames_previous(std::string_view s) {
@@ -160,22 +137,21 @@ std::vector<std::string> split_sentences(std::string_view t) {
 }
 
 void classify(Sentence& s) {
-  static const CueMatcher matcher;
-  std::string lower = to_lower_ascii(s.text);
-  std::array<bool, 3> hit = matcher.match(lower);
+  const uint32_t found = cue_phrases().find(to_lower_ascii(s.text));
+  auto hit = [found](Kind k) { return ((found >> k) & 1) != 0; };
   bool remedy = starts_as_remedy(s.text);
-  s.kinds[kSymptom] = !remedy && hit[kSymptom];
-  s.kinds[kCause] = !remedy && hit[kCause];
-  s.kinds[kResolution] = hit[kResolution] ||
+  s.kinds[kSymptom] = !remedy && hit(kSymptom);
+  s.kinds[kCause] = !remedy && hit(kCause);
+  s.kinds[kResolution] = hit(kResolution) ||
                          std::any_of(std::begin(kResolutionLeads), std::end(kResolutionLeads),
                                      [&](std::string_view l) { return starts_with_nocase(s.text, l); });
 }
 
 // The sentences of a section, with indented blocks (messages, logs) folded
 // into the sentence that introduces them.
-std::vector<Sentence> sentences_of(const Section& section) {
+std::vector<Sentence> sentences_of(const std::vector<Paragraph>& paragraphs) {
   std::vector<Sentence> out;
-  for (const Paragraph& p : split_paragraphs(section.text)) {
+  for (const Paragraph& p : paragraphs) {
     if (p.quoted) {
       std::string block;
       for (size_t i = 0; i < p.lines.size() && i < 12; ++i) {
@@ -189,7 +165,7 @@ std::vector<Sentence> sentences_of(const Section& section) {
       }
       continue;
     }
-    for (std::string& text : split_sentences(paragraph_text(p))) {
+    for (std::string& text : split_sentences(p.text)) {
       Sentence s{std::move(text), {}};
       classify(s);
       if (blames_previous(s.text) && !out.empty()) out.back().kinds[kCause] = s.kinds[kCause] = true;
@@ -231,12 +207,13 @@ bool states_situation(std::string_view s) {
   return std::any_of(std::begin(kLeads), std::end(kLeads), [&](std::string_view l) { return starts_with_nocase(s, l); });
 }
 
-void infer_situation(const Article& a, std::vector<Record>& symptoms) {
-  for (const Section& s : a.sections) {
+void infer_situation(const Article& a, const SectionParagraphs& paragraphs, std::vector<Record>& symptoms) {
+  for (size_t si = 0; si < a.sections.size(); ++si) {
+    const Section& s = a.sections[si];
     if (kind_of_heading(s.heading) != kNone || is_reference_section(s.heading) || s.text.empty()) continue;
-    for (const Paragraph& p : split_paragraphs(s.text)) {
+    for (const Paragraph& p : paragraphs[si]) {
       if (p.quoted) continue;
-      std::vector<std::string> sentences = split_sentences(paragraph_text(p));
+      std::vector<std::string> sentences = split_sentences(p.text);
       if (sentences.empty() || !states_situation(sentences.front())) return;
       std::string text = sentences.front();
       if (sentences.size() > 1 && text.size() < 200) text += " " + sentences[1];
@@ -248,16 +225,18 @@ void infer_situation(const Article& a, std::vector<Record>& symptoms) {
 }
 
 // Old Q&A articles: the question states the problem, the response answers it.
-void infer_question_answer(const Article& a, std::array<std::vector<Record>*, 3> out) {
-  for (const Section& s : a.sections) {
+void infer_question_answer(const Article& a, const SectionParagraphs& paragraphs,
+                           std::array<std::vector<Record>*, 3> out) {
+  for (size_t si = 0; si < a.sections.size(); ++si) {
+    const Section& s = a.sections[si];
     if (s.text.empty()) continue;
     if ((s.heading == "Question" || s.heading == "Problem") && out[kSymptom]->empty()) {
       out[kSymptom]->push_back({collapse_whitespace(s.text.substr(0, kMaxRecordChars)), Origin::kInferred, s.heading});
     }
     if ((s.heading == "Response" || s.heading == "Answer" || s.heading == "Solution") &&
         out[kResolution]->empty()) {
-      auto paras = split_paragraphs(s.text);
-      std::string first = paras.empty() ? s.text : paragraph_text(paras.front());
+      const std::vector<Paragraph>& paras = paragraphs[si];
+      std::string first = paras.empty() ? s.text : paras.front().text;
       out[kResolution]->push_back({first.substr(0, kMaxRecordChars), Origin::kInferred, s.heading});
     }
   }
@@ -265,7 +244,7 @@ void infer_question_answer(const Article& a, std::array<std::vector<Record>*, 3>
 
 }  // namespace
 
-void extract_records(Article& a) {
+void extract_records(Article& a, const SectionParagraphs& paragraphs) {
   std::array<std::vector<Record>*, 3> out = {&a.symptoms, &a.causes, &a.resolutions};
   std::array<bool, 3> from_heading{};
   for (const Section& s : a.sections) {
@@ -275,9 +254,10 @@ void extract_records(Article& a) {
     from_heading[k] = true;
   }
   if (from_heading[kSymptom] && from_heading[kCause] && from_heading[kResolution]) return;
-  for (const Section& s : a.sections) {
+  for (size_t si = 0; si < a.sections.size(); ++si) {
+    const Section& s = a.sections[si];
     if (kind_of_heading(s.heading) != kNone || is_reference_section(s.heading)) continue;
-    std::vector<Sentence> sentences = sentences_of(s);
+    std::vector<Sentence> sentences = sentences_of(paragraphs[si]);
     // In a Q&A article the question states the problem and the response
     // explains and answers it.
     const bool question = a.question_answer && (s.heading == "Question" || s.heading == "Problem");
@@ -288,8 +268,8 @@ void extract_records(Article& a) {
       if (!from_heading[k]) infer(s, sentences, k, *out[k]);
     }
   }
-  if (a.question_answer) infer_question_answer(a, out);
-  if (a.symptoms.empty()) infer_situation(a, a.symptoms);
+  if (a.question_answer) infer_question_answer(a, paragraphs, out);
+  if (a.symptoms.empty()) infer_situation(a, paragraphs, a.symptoms);
 }
 
 }  // namespace kbtriage::detail

@@ -2,6 +2,7 @@
 // dates and versions. Everything here works on decoded lines (UTF-8, LF,
 // web-form tab already removed).
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <array>
 
@@ -257,7 +258,11 @@ void split_sections(const std::vector<std::string_view>& in, Article& a) {
 void extract_references(Article& a) {
   auto scan = [&a](std::string_view s) {
     for (size_t i = 0; i + 5 < s.size(); ++i) {
-      if (s[i] != 'Q' || (i > 0 && is_ascii_alnum(s[i - 1]))) continue;
+      // memchr jumps to the next 'Q': most sections have none or a few.
+      const void* q = std::memchr(s.data() + i, 'Q', s.size() - 5 - i);
+      if (!q) break;
+      i = static_cast<size_t>(static_cast<const char*>(q) - s.data());
+      if (i > 0 && is_ascii_alnum(s[i - 1])) continue;
       size_t j = i + 1;
       while (j < s.size() && is_ascii_digit(s[j])) ++j;
       size_t digits = j - i - 1;

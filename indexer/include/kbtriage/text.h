@@ -25,13 +25,8 @@ bool is_valid_utf8(std::string_view s);
 // produce an empty last line.
 std::vector<std::string_view> split_lines(std::string_view text);
 
-std::string_view trim(std::string_view s);
-std::string_view trim_left(std::string_view s);
-std::string_view trim_right(std::string_view s);
-
 // ASCII lower-casing; bytes >= 0x80 are left alone.
 std::string to_lower_ascii(std::string_view s);
-bool starts_with_nocase(std::string_view s, std::string_view prefix);
 bool contains_nocase(std::string_view haystack, std::string_view needle);
 
 // Collapses runs of whitespace (including newlines) into one space and trims.
@@ -44,14 +39,38 @@ std::string decode_html_entities(std::string_view s);
 // Number of leading spaces, counting a tab as advancing to the next multiple of 8.
 int indentation(std::string_view line);
 
-inline bool is_ascii_alnum(char c) {
+constexpr bool is_ascii_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_ascii_upper(char c) { return c >= 'A' && c <= 'Z'; }
-inline bool is_ascii_space(char c) {
+constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_ascii_upper(char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool is_ascii_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-inline char lower_ascii(char c) { return is_ascii_upper(c) ? static_cast<char>(c + 32) : c; }
+constexpr char lower_ascii(char c) { return is_ascii_upper(c) ? static_cast<char>(c + 32) : c; }
+
+// ASCII whitespace off the ends. Inline, like the case-blind prefix test
+// below: the parser calls them on every line it reads.
+inline std::string_view trim_left(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && is_ascii_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+inline std::string_view trim_right(std::string_view s) {
+  size_t n = s.size();
+  while (n > 0 && is_ascii_space(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+
+inline std::string_view trim(std::string_view s) { return trim_right(trim_left(s)); }
+
+inline bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (lower_ascii(s[i]) != lower_ascii(prefix[i])) return false;
+  }
+  return true;
+}
 
 }  // namespace kbtriage
