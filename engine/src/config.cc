@@ -79,6 +79,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"message_weight", &c.message_weight, nullptr},
                         {"title_weight", &c.title_weight, nullptr},
                         {"description_below", &c.description_below, nullptr},
+                        {"product_weight", &c.product_weight, nullptr},
                         {"rerank_depth", nullptr, &c.rerank_depth},
                         {"log_lines", nullptr, &c.log_lines},
                         {"line_depth", nullptr, &c.line_depth},

@@ -452,6 +452,29 @@ double title_overlap(const Xapian::Database& db, Xapian::docid did, const QueryT
   return title + query == 0 ? 0.0 : 2.0 * static_cast<double>(common) / static_cast<double>(title + query);
 }
 
+// How much of the article's product name the query says: technicians name
+// the product beside a code or an error ("IIS 4.0 Event ID 10005", "STOP
+// 0xC000021A Systems Management Server"), and a code or a message is often
+// shared by articles about several products. The share of the name's words
+// (the maker's name aside: it is in nearly every product's).
+double product_overlap(const Xapian::Database& db, Xapian::docid did, const QueryTerms& q) {
+  const std::string prefix(schema::kPrefixProductText);
+  size_t words = 0, common = 0;
+  auto t = db.termlist_begin(did);
+  const auto end = db.termlist_end(did);
+  for (t.skip_to(prefix); t != end; ++t) {
+    const std::string& term = *t;
+    if (term.compare(0, prefix.size(), prefix) != 0) break;
+    std::string_view word = std::string_view(term).substr(prefix.size());
+    if (word.empty() || std::isupper(static_cast<unsigned char>(word[0])) || word == "microsoft" || is_stopword(word)) {
+      continue;
+    }
+    ++words;
+    common += std::binary_search(q.plain.begin(), q.plain.end(), word);
+  }
+  return words == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(words);
+}
+
 // Why the hits ranked: which of the query's words and codes each has, and
 // in which fields. One posting-list cursor per query term and field, moved
 // through the hits in docid order: cheaper than reading each hit's
@@ -734,6 +757,9 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
         c.doc = it.get_document();
         c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
         c.score += cfg.message_weight * c.best.similarity;
+      }
+      if (rank < cfg.rerank_depth && cfg.product_weight > 0) {
+        c.score += cfg.product_weight * product_overlap(db, c.did, query_stems);
       }
       best_similarity = std::max(best_similarity, c.best.similarity);
       cands.push_back(std::move(c));

@@ -333,3 +333,16 @@ TEST_CASE("a timestamp's numbers add to the score but never narrow what a line f
     CHECK(std::includes(b.begin(), b.end(), a.begin(), a.end()));
   }
 }
+
+TEST_CASE("words naming a product rank that product's article first among those sharing a code", "[search]") {
+  // Q900003 (Internet Information Server) and Q900030 (Exchange) both carry
+  // 0x80004005; the words beside the code say which product is meant.
+  auto rank_of = [](const SearchResult& r, std::string_view id) {
+    auto hits = ids(r);
+    return static_cast<size_t>(std::find(hits.begin(), hits.end(), id) - hits.begin());
+  };
+  const SearchResult iis = searcher().search("0x80004005 Internet Information Server");
+  CHECK(rank_of(iis, "Q900003") < rank_of(iis, "Q900030"));
+  const SearchResult exchange = searcher().search("0x80004005 Exchange");
+  CHECK(rank_of(exchange, "Q900030") < rank_of(exchange, "Q900003"));
+}

@@ -88,6 +88,7 @@ struct RankingConfig {
   double message_weight = 0.7;    // rerank: similarity to a quoted message
   double title_weight = 0.3;      // rerank of a description: words shared with the title
   double description_below = 0.5; // a query no quoted message resembles this much is a description
+  double product_weight = 0.2;    // rerank: share of the article's product name the query says
   size_t rerank_depth = 30;       // candidates reranked by message similarity
   size_t log_lines = 3;           // a paste of this many lines is scored by its best line
   size_t line_depth = 10;         // candidates per line of a log
