@@ -97,6 +97,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"match_explained_power", &c.match_explained_power, nullptr},
                         {"match_share_penalty", &c.match_share_penalty, nullptr},
                         {"match_code_base", &c.match_code_base, nullptr},
+                        {"match_phrase_base", &c.match_phrase_base, nullptr},
                         {"match_code_share_penalty", &c.match_code_share_penalty, nullptr},
                         {"match_unknown_context", &c.match_unknown_context, nullptr},
                         {"match_contradicting_context", &c.match_contradicting_context, nullptr},

@@ -22,6 +22,7 @@
 
 #include "kbtriage/codes.h"
 #include "kbtriage/error.h"
+#include "kbtriage/mask.h"
 #include "kbtriage/store.h"
 #include "kbtriage/text.h"
 #include "similarity.h"
@@ -196,8 +197,100 @@ std::string literal_regex(std::string_view text) {
 
 double log2_share(size_t n) { return std::log2(static_cast<double>(std::max<size_t>(n, 1))); }
 
+// A symptom record's words for choosing a phrase: each whitespace-separated
+// token of the masked text, and its letters and digits in lower case.
+struct PhraseToken {
+  std::string_view text;  // as masked
+  uint64_t key = 0;       // hash of the letters and digits; 0 for a placeholder or punctuation
+  bool ends_sentence = false;
+};
+
+std::vector<PhraseToken> phrase_tokens(std::string_view masked) {
+  std::vector<PhraseToken> out;
+  size_t i = 0;
+  while (i < masked.size()) {
+    while (i < masked.size() && is_ascii_space(masked[i])) ++i;
+    const size_t b = i;
+    while (i < masked.size() && !is_ascii_space(masked[i])) ++i;
+    if (i == b) break;
+    PhraseToken t;
+    t.text = masked.substr(b, i - b);
+    if (t.text[0] != '<') {
+      uint64_t h = 14695981039346656037ull;  // FNV-1a
+      bool any = false;
+      for (char c : t.text) {
+        if (!is_ascii_alnum(c)) continue;
+        h = (h ^ static_cast<unsigned char>(lower_ascii(c))) * 1099511628211ull;
+        any = true;
+      }
+      t.key = any ? h | 1 : 0;
+    }
+    const char last = t.text.back();
+    t.ends_sentence = last == '.' || last == '?' || last == '!' || last == ':' || last == ';';
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// Words per derived phrase, and how rare (in at most this share of the
+// symptom records, or in one alone) kRarePhraseWords of them must be for it
+// to tell its article apart.
+constexpr size_t kPhraseWords = 6;
+constexpr size_t kRarePhraseWords = 3;
+constexpr double kRareShare = 0.002;
+constexpr size_t kPhraseScanChars = 1500;
+
+// The run of kPhraseWords words of one sentence of `symptom` whose words are
+// rarest across the symptom records (sum of log inverse document frequency),
+// or empty when no run holds kRarePhraseWords rare words. Variable parts
+// (paths, numbers, names) are never in it: they differ from one case to the
+// next.
+std::string distinctive_phrase(std::string_view symptom, const std::unordered_map<uint64_t, uint32_t>& df,
+                               size_t records) {
+  const std::string masked = mask_variables(symptom.substr(0, kPhraseScanChars));
+  const std::vector<PhraseToken> tokens = phrase_tokens(masked);
+  const double n = static_cast<double>(std::max<size_t>(records, 1));
+  std::vector<double> idf(tokens.size(), 0);
+  std::vector<char> rare(tokens.size(), 0);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens[i].key) continue;
+    auto it = df.find(tokens[i].key);
+    const double d = it == df.end() ? 1.0 : static_cast<double>(it->second);
+    idf[i] = std::log(n / d);
+    rare[i] = d <= std::max(1.0, kRareShare * n);
+  }
+  double best = 0;
+  size_t best_at = tokens.size();
+  for (size_t b = 0; b + kPhraseWords <= tokens.size(); ++b) {
+    double score = 0;
+    size_t rare_words = 0;
+    bool whole = true;
+    for (size_t i = b; i < b + kPhraseWords; ++i) {
+      // One sentence, no variable part or bare punctuation inside.
+      if (!tokens[i].key || (tokens[i].ends_sentence && i + 1 < b + kPhraseWords)) {
+        whole = false;
+        break;
+      }
+      score += idf[i];
+      rare_words += rare[i];
+    }
+    if (whole && rare_words >= kRarePhraseWords && score > best) {
+      best = score;
+      best_at = b;
+    }
+  }
+  if (best_at == tokens.size()) return {};
+  std::string phrase;
+  for (size_t i = best_at; i < best_at + kPhraseWords; ++i) {
+    if (!phrase.empty()) phrase += ' ';
+    phrase += tokens[i].text;
+  }
+  return phrase;
+}
+
 // Rules derived from the articles: one per quoted message template with two
-// words or more, one per code.
+// words or more, one per code, and for an article that quotes no message,
+// one for the most distinctive phrase of its symptom record.
 void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& cfg, std::vector<Rule>& out) {
   // How many articles name each code: a code many articles name tells them
   // apart less.
@@ -205,9 +298,27 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
   for (const RuleSource& s : sources) {
     for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) ++code_share[c];
   }
+  // In how many symptom records each word is: what makes a phrase distinctive.
+  std::unordered_map<uint64_t, uint32_t> symptom_df;
+  size_t symptom_records = 0;
+  if (cfg.match_phrase_base > 0) {
+    std::vector<uint64_t> words;
+    for (const RuleSource& s : sources) {
+      if (s.symptom.empty()) continue;
+      ++symptom_records;
+      words.clear();
+      for (const PhraseToken& t : phrase_tokens(std::string_view(s.symptom).substr(0, kPhraseScanChars))) {
+        if (t.key) words.push_back(t.key);
+      }
+      std::sort(words.begin(), words.end());
+      words.erase(std::unique(words.begin(), words.end()), words.end());
+      for (uint64_t w : words) ++symptom_df[w];
+    }
+  }
   for (const RuleSource& s : sources) {
     std::set<std::string_view> seen;
     size_t n = 0;
+    bool message_rule = false;
     for (size_t m = 0; m < s.patterns.size(); ++m) {
       const std::string& p = s.patterns[m];
       ++n;
@@ -236,6 +347,25 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
       const double conf = cfg.match_template_base * std::sqrt(length);
       r.conclusions.push_back({s.id, conf});
       out.push_back(std::move(r));
+      message_rule = true;
+    }
+    if (!message_rule && cfg.match_phrase_base > 0 && !s.symptom.empty()) {
+      std::string phrase = distinctive_phrase(s.symptom, symptom_df, symptom_records);
+      if (!phrase.empty() && !anchor_words(phrase).empty()) {
+        Rule r;
+        r.id = s.id + "/phrase-1";
+        r.file = "derived";
+        r.derived = true;
+        r.description = phrase;
+        r.when.kind = Kind::kAll;
+        Condition leaf;
+        leaf.kind = Kind::kMessage;
+        leaf.pattern = PatternKind::kTemplate;
+        leaf.text = std::move(phrase);
+        r.when.children.push_back(std::move(leaf));
+        r.conclusions.push_back({s.id, cfg.match_phrase_base});
+        out.push_back(std::move(r));
+      }
     }
     n = 0;
     for (const std::string& c : std::set<std::string>(s.codes.begin(), s.codes.end())) {
@@ -1346,8 +1476,9 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
           best_cov = cov;
           w.rule = rule.id;
           w.condition = failed->describe();
+          const bool phrase = rule.id.find("/phrase-") != std::string::npos;
           w.reason = "the input holds " + std::to_string(static_cast<int>(std::lround(cov * 100))) +
-                     "% of this message; a derived message rule needs " +
+                     (phrase ? "% of this symptom phrase; a derived phrase rule needs " : "% of this message; a derived message rule needs ") +
                      std::to_string(static_cast<int>(std::lround(cfg.match_template_fire * 100))) + "%";
           found = true;
         } else if (!found || !rule.derived) {

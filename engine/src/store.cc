@@ -119,7 +119,7 @@ std::vector<RuleSource> Store::rule_sources() {
   std::map<std::string, size_t> at;
   auto source = [&](const std::string& id) -> RuleSource& {
     auto [it, fresh] = at.emplace(id, out.size());
-    if (fresh) out.push_back(RuleSource{id, {}, {}, {}});
+    if (fresh) out.push_back(RuleSource{id, {}, {}, {}, {}});
     return out[it->second];
   };
   // The live rows' rowids, then their messages and codes in two joins.
@@ -135,6 +135,14 @@ std::vector<RuleSource> Store::rule_sources() {
   {
     Stmt st(*impl_->db, ("SELECT l.id, c.code FROM (" + live + ") l JOIN codes c ON c.article = l.rid ORDER BY l.id").c_str());
     while (st.step()) source(st.text(0)).codes.push_back(st.text(1));
+  }
+  {
+    Stmt st(*impl_->db, ("SELECT l.id, r.text FROM (" + live + ") l JOIN records r ON r.article = l.rid "
+                         "WHERE r.kind = 'symptom' ORDER BY l.id, r.seq").c_str());
+    while (st.step()) {
+      RuleSource& s = source(st.text(0));
+      if (s.symptom.empty()) s.symptom = st.text(1);
+    }
   }
   std::sort(out.begin(), out.end(), [](const RuleSource& a, const RuleSource& b) { return a.id < b.id; });
   return out;

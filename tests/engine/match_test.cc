@@ -510,3 +510,39 @@ TEST_CASE("the compiled scan is cached in the store's folder; a stale or broken 
     CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
   }
 }
+
+TEST_CASE("an article quoting no message is matched by the most distinctive phrase of its symptom", "[match]") {
+  TempDir dir;
+  IndexOptions o;
+  o.db_dir = dir / "store";
+  o.paths = {test::corpus_dir() + "/xml"};
+  test::write_file(dir / "new/Q990004.xml", R"(<?xml version="1.0" encoding="UTF-8"?>
+<article id="Q990004" format="xml">
+  <title>Widget Server Stops After the Nightly Job</title>
+  <product>Microsoft Widget Server</product>
+  <sections>
+    <section heading="SYMPTOMS">After the nightly job runs, the server stops answering. The spindle
+telemetry collector leaves orphaned gyroscope calibration journals behind, and the
+service does not start again until you restart the computer.</section>
+    <section heading="RESOLUTION">Delete the calibration journals, then start the service.</section>
+  </sections>
+</article>
+)");
+  o.paths.push_back(dir / "new");
+  index_paths(o);
+  Matcher m(dir / "store");
+  // The technician retypes the symptom in other case and punctuation.
+  MatchResult r = m.match("spindle telemetry collector leaves orphaned gyroscope calibration journals");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q990004");
+  REQUIRE(fired(r, "Q990004/phrase-1"));
+  // Its words are the symptom's rare ones, not "the server stops".
+  const Evidence* e = nullptr;
+  for (const Evidence& ev : r.hits[0].evidence) {
+    if (ev.rule == "Q990004/phrase-1") e = &ev;
+  }
+  REQUIRE(e);
+  CHECK(e->pattern.find("gyroscope") != std::string::npos);
+  // An article that quotes messages gets no phrase rule.
+  CHECK_FALSE(fired(m.match("The MSExchangeIS service terminated unexpectedly"), "Q900030/phrase-1"));
+}

@@ -109,6 +109,7 @@ struct RankingConfig {
   double match_template_words = 6;         // templates shorter than this many words weigh less
   double match_share_penalty = 0.5;        // per doubling of the articles whose messages fire as strongly on a line
   double match_code_base = 0.5;            // confidence of a derived code rule
+  double match_phrase_base = 0.5;          // confidence of a derived symptom-phrase rule matched in full (0: none derived)
   double match_code_share_penalty = 0.5;   // per doubling of the articles naming the same code
   double match_unknown_context = 0.6;      // a rule's context condition the input did not give
   double match_contradicting_context = 0.5;  // an article for another product, version or OS

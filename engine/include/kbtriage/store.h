@@ -31,12 +31,13 @@ struct StoreCheck {
 };
 
 // What rules are derived from: one live article's quoted message patterns
-// (mask.h) and canonical error codes.
+// (mask.h), canonical error codes and first symptom record.
 struct RuleSource {
   std::string id;
   std::vector<std::string> patterns;
   std::vector<std::string> texts;  // each pattern's message as the article quotes it
   std::vector<std::string> codes;
+  std::string symptom;             // the first symptom record's text, or empty
 };
 
 // The little the rule engine needs to weigh an article against the context.
