@@ -121,6 +121,14 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
   for (const Record& r : a.symptoms) add_spelling_words(r.text, words);
   for (const Message& m : a.messages) add_spelling_words(m.text, words);
   spelling.insert(spelling.end(), words.begin(), words.end());
+  // The TermGenerator keeps a reference to the document it filled. Xapian's
+  // reference counts are not atomic, and the document goes on to a shard
+  // writer thread, which counts references to it while adding it: released
+  // here, the document has one owner at a time. (Kept until the next build,
+  // the parse thread's release raced the writer's iteration of the terms and
+  // could free them under it: a crash the crash test caught about once in 30
+  // runs.)
+  tg_.set_document(Xapian::Document());
   return doc;
 }
 
