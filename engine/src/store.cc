@@ -137,12 +137,11 @@ std::vector<RuleSource> Store::rule_sources() {
     while (st.step()) source(st.text(0)).codes.push_back(st.text(1));
   }
   {
+    // The first symptom record only, in no particular order: the records
+    // table is large, and this is on every Matcher's start.
     Stmt st(*impl_->db, ("SELECT l.id, r.text FROM (" + live + ") l JOIN records r ON r.article = l.rid "
-                         "WHERE r.kind = 'symptom' ORDER BY l.id, r.seq").c_str());
-    while (st.step()) {
-      RuleSource& s = source(st.text(0));
-      if (s.symptom.empty()) s.symptom = st.text(1);
-    }
+                         "WHERE r.kind = 'symptom' AND r.seq = 0").c_str());
+    while (st.step()) source(st.text(0)).symptom = st.text(1);
   }
   std::sort(out.begin(), out.end(), [](const RuleSource& a, const RuleSource& b) { return a.id < b.id; });
   return out;
