@@ -579,3 +579,31 @@ TEST_CASE("versions with service packs stay whole", "[parser]") {
 
 }  // namespace
 }  // namespace kbtriage
+
+namespace kbtriage {
+
+TEST_CASE("a phrase set finds each group's phrases anywhere, or only where a word starts", "[parser]") {
+  constexpr std::string_view kErrors[] = {"error message", "fails"};
+  constexpr std::string_view kFixes[] = {" fix", "to resolve"};
+  detail::PhraseSet anywhere(detail::PhraseSet::At::kAnywhere);
+  anywhere.add(kErrors, 0);
+  anywhere.add(kFixes, 3);
+  CHECK(anywhere.find("you receive an error message") == 0b0001);
+  CHECK(anywhere.find("to resolve this, setup fails") == 0b1001);
+  CHECK(anywhere.find("it refails") == 0b0001);  // a substring, like find()
+  CHECK(anywhere.find("a quick fix") == 0b1000);
+  CHECK(anywhere.find("the prefix matters") == 0);  // " fix" with its space
+  CHECK(anywhere.find("nothing here") == 0);
+  CHECK(anywhere.find("") == 0);
+  CHECK(anywhere.find("f") == 0);
+
+  detail::PhraseSet words(detail::PhraseSet::At::kWordStart);
+  words.add(kErrors, 0);
+  words.add(kFixes, 3);
+  CHECK(words.find("it fails") == 0b0001);
+  CHECK(words.find("it refails") == 0);          // inside a word
+  CHECK(words.find("fix it, then it fails") == 0b1001);  // the leading space only says "a word start"
+  CHECK(words.find("the prefix matters") == 0);
+}
+
+}  // namespace kbtriage
