@@ -115,6 +115,10 @@ struct Compiled {
   std::vector<std::vector<uint32_t>> rare_targets;
   std::unordered_map<uint64_t, std::vector<uint32_t>> pair_targets;
   std::vector<uint32_t> anchor_length;  // per anchor word, its length in bytes
+  // Every word of every template: a line's other words all count the same
+  // against any template (as a wrong word), so two lines that differ only
+  // in them measure the same.
+  std::unordered_set<uint64_t> vocabulary;
   hs_database_t* text_db = nullptr;
   hs_database_t* line_db = nullptr;
   hs_scratch_t* prototype = nullptr;
@@ -500,6 +504,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
   }
   for (MessageLeaf& leaf : k->leaves) {
     if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
+    k->vocabulary.insert(leaf.words.begin(), leaf.words.end());
   }
 
   // Anchors: each template's kAnchors rarest words (by how many templates hold them).
@@ -626,9 +631,17 @@ class Run {
   Run(const Compiled& k, std::string_view text, const MatchOptions& opt) : k_(k), text_(text), opt_(opt) {
     lines_ = split_lines(text);
     for (std::string_view l : lines_) starts_.push_back(static_cast<size_t>(l.data() - text.data()));
-    words_.resize(lines_.size());
-    have_words_.assign(lines_.size(), 0);
-    sigs_.assign(lines_.size(), 0);
+    keys_.resize(lines_.size());
+    first_.resize(lines_.size());
+    first_codes_.resize(lines_.size());
+    std::unordered_set<uint64_t> seen, seen_codes;
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      const RepeatKey key = repeat_key(lines_[i]);
+      keys_[i] = key.words;
+      first_[i] = seen.insert(key.words).second;
+      first_codes_[i] = seen_codes.insert(key.codes).second;
+    }
+    form_of_.assign(lines_.size(), kNoForm);
   }
 
   size_t line_count() const { return lines_.size(); }
@@ -648,8 +661,11 @@ class Run {
       }
       if (k_.line_db) scan_lines(s);
     }
+    // A repeated line holds the same codes: its key keeps every number
+    // that could be one.
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (k_.codes.empty()) break;
+      if (!first_codes_[i]) continue;
       for (const ErrorCode& code : extract_codes(lines_[i])) {
         auto it = k_.codes.find(code.code);
         if (it == k_.codes.end()) continue;
@@ -797,22 +813,49 @@ class Run {
     if (h.degree >= k_.leaves[leaf].min_degree) candidates_.insert(k_.leaves[leaf].rule);
   }
 
-  const std::vector<uint64_t>& words(size_t line) {
-    if (!have_words_[line]) {
-      words_[line] = message_words(lines_[line]);
-      uint64_t sig = 0;
-      for (uint64_t w : words_[line]) sig |= 1ull << (w & 63);
-      sigs_[line] = sig;
-      have_words_[line] = 1;
+  // A line's masked words, with what is derived from them. Lines with one
+  // repeat key share the first one's, as they share its scan. They mask to
+  // the same words unless a number is a date or time by its value alone
+  // ("10:60:2" is not a time), which a real log's timestamps all are.
+  struct Form {
+    std::vector<uint64_t> words;
+    uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
+    uint64_t shape = 0;  // see shape()
+  };
+  const Form& form(size_t line) {
+    if (form_of_[line] == kNoForm) {
+      auto [it, fresh] = form_by_key_.emplace(keys_[line], static_cast<uint32_t>(forms_.size()));
+      if (fresh) {
+        Form f;
+        f.words = message_words(lines_[line]);
+        for (uint64_t w : f.words) f.sig |= 1ull << (w & 63);
+        // The words as the templates see them: those no template holds are
+        // one word, "other"; placeholders stay what they are (they count
+        // as words a match does not explain). Lines of one shape measure
+        // the same against every template.
+        constexpr uint64_t kOther = 0x6f74686572ull;  // any value no template word hashes to works the same
+        uint64_t h = 1469598103934665603ull;
+        for (uint64_t w : f.words) {
+          const uint64_t x = k_.vocabulary.count(w) || is_placeholder(w) ? w : kOther;
+          h = (h ^ x) * 1099511628211ull;
+          h ^= h >> 29;
+        }
+        f.shape = (h ^ f.words.size()) * 1099511628211ull;
+        forms_.push_back(std::move(f));
+      }
+      form_of_[line] = it->second;
     }
-    return words_[line];
+    return forms_[form_of_[line]];
   }
+  const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
+  uint64_t shape(size_t line) { return form(line).shape; }
 
   // Which of a template's words (its first 64) a line holds. A line's
   // signature (a bit per word hash) answers most "no"s without a look.
   uint64_t held_words(const MessageLeaf& leaf, size_t line) {
-    const std::vector<uint64_t>& w = words(line);
-    const uint64_t sig = sigs_[line];
+    const Form& f = form(line);
+    const std::vector<uint64_t>& w = f.words;
+    const uint64_t sig = f.sig;
     uint64_t held = 0;
     for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
       const uint64_t x = leaf.words[i];
@@ -836,51 +879,71 @@ class Run {
   // masking gives them the same words. Numbers after "error", "code", "ID"
   // and the like stay, as masking keeps them. Cheaper than masking: it is
   // computed for every line of the input.
-  static uint64_t repeat_key(std::string_view line) {
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+  // `codes`: the same, but every number extract_codes() could read as a
+  // code stays too: also those of eight digits or more (80004005,
+  // -2147467259) and after "number", "errno" and the like.
+  struct RepeatKey {
+    uint64_t words, codes;
+  };
+  static RepeatKey repeat_key(std::string_view line) {
+    uint64_t h = 1469598103934665603ull, hc = h;
+    auto mix = [&](unsigned char c) {
+      h = (h ^ c) * 1099511628211ull;
+      hc = (hc ^ c) * 1099511628211ull;
+    };
     auto word_char = [](char c) { return is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; };
     // The word a number follows, as masking reads it: letters and digits
     // only ("SQL_ERROR 5" follows "error"), lower case, its first 12.
     char word[12];
     size_t wlen = 0;
+    bool masked_follows = true;  // whether masking, too, reads the number after `word` as following it
     bool in_alnum = false;
     for (size_t i = 0; i < line.size();) {
       const char c = line[i];
       if (is_ascii_digit(c) && (i == 0 || !word_char(line[i - 1]))) {
         // A number as masking reads one: digits, "." before a digit, ","
         // before three ("1,234").
-        size_t j = i;
+        size_t j = i, digits = 0;
         while (j < line.size() &&
                (is_ascii_digit(line[j]) || (line[j] == '.' && j + 1 < line.size() && is_ascii_digit(line[j + 1])) ||
                 (line[j] == ',' && j + 3 < line.size() && is_ascii_digit(line[j + 1]) && is_ascii_digit(line[j + 2]) &&
                  is_ascii_digit(line[j + 3])))) {
+          digits += is_ascii_digit(line[j]);
           ++j;
         }
-        const std::string_view w(word, wlen);
-        const bool code = w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" || w == "errorcode" ||
-                          w == "eventid" || w == "status";
-        if ((j == line.size() || !word_char(line[j])) && !code) {
-          mix('#');
+        const std::string_view w(word, wlen), mw = masked_follows ? w : std::string_view();
+        const bool kept = mw == "error" || mw == "code" || mw == "id" || mw == "stop" || mw == "err" ||
+                          mw == "errorcode" || mw == "eventid" || mw == "status";
+        if ((j == line.size() || !word_char(line[j])) && !kept) {
+          h = (h ^ '#') * 1099511628211ull;
+          if (digits >= 8 || w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" ||
+              w == "errorcode" || w == "eventid" || w == "number" || w == "helpmsg" || w == "errno") {
+            for (size_t x = i; x < j; ++x) hc = (hc ^ static_cast<unsigned char>(line[x])) * 1099511628211ull;
+          } else {
+            hc = (hc ^ '#') * 1099511628211ull;
+          }
           i = j;
           in_alnum = false;
           continue;
         }
       }
       if (is_ascii_alnum(c)) {
-        if (!in_alnum) wlen = 0;
+        if (!in_alnum) wlen = 0, masked_follows = true;
         if (wlen < sizeof word) word[wlen++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
         in_alnum = true;
       } else {
         in_alnum = false;
-        // Masking looks past these to the word before a number; anything
-        // else in between, and the number follows no word.
-        if (c != ' ' && c != ':' && c != '#' && c != '-' && c != '\'') wlen = 0;
+        // Masking looks past these to the word before a number, and
+        // extract_codes() past those and a few more; anything else in
+        // between, and the number follows no word.
+        const bool gap = c == ' ' || c == '\t' || c == ':' || c == '#' || c == '-' || c == '\'';
+        if (!gap) masked_follows = false;
+        if (!gap && c != '=' && c != '(') wlen = 0;
       }
       mix(static_cast<unsigned char>(c));
       ++i;
     }
-    return h;
+    return {h, hc};
   }
 
   // The templates' anchors, line by line, each distinct line once: a line
@@ -889,7 +952,6 @@ class Run {
   // line are measured against it, and the lines around it when the message
   // is longer than the line.
   void scan_lines(hs_scratch_t* scratch) {
-    std::unordered_set<uint64_t> seen_lines;
     std::vector<char> seen(k_.leaves.size(), 0);  // a template to check on this line
     std::vector<uint32_t> touched;
     auto touch = [&](const std::vector<uint32_t>& leaves) {
@@ -901,8 +963,7 @@ class Run {
     // A repeated line is the same evidence on its own, but a message may
     // wrap from it onto other neighbours than the first time: the templates
     // that could wrap are measured again where the neighbours are new.
-    std::vector<uint64_t> keys(lines_.size());
-    for (size_t i = 0; i < lines_.size(); ++i) keys[i] = repeat_key(lines_[i]);
+    const std::vector<uint64_t>& keys = keys_;
     std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, Cover>>> wraps;  // line key -> templates that could wrap from it
     std::unordered_set<uint64_t> contexts;                      // line key and its neighbours' keys
     auto context_of = [&](size_t line) {
@@ -915,7 +976,7 @@ class Run {
     for (uint32_t line = 0; line < lines_.size(); ++line) {
       const std::string_view text = lines_[line];
       if (text.empty()) continue;
-      if (!seen_lines.insert(keys[line]).second) {
+      if (!first_[line]) {
         auto w = wraps.find(keys[line]);
         if (w != wraps.end() && contexts.insert(context_of(line)).second) {
           for (const auto& [li, c] : w->second) verify(li, line, &c);
@@ -951,14 +1012,19 @@ class Run {
     }
   }
 
-  // The template's coverage of the line alone. Each distinct line is
-  // measured once already (scan_lines), so this is not cached.
+  // The template's coverage of the line alone.
   struct Cover {
     double degree = 0, explained = 1, spanned = 1;
     uint64_t held = 0;  // the template's words the line holds
     bool wrap = false;  // worth looking at the lines around
   };
   Cover cover(uint32_t li, uint32_t line) {
+    const ShapeKey key{shape(line), li};
+    auto it = covers_.find(key);
+    if (it != covers_.end()) return it->second;
+    return covers_[key] = measure_line(li, line);
+  }
+  Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const std::vector<uint64_t>& own = words(line);
     Cover c;
@@ -982,49 +1048,61 @@ class Run {
     const Cover c = known ? *known : cover(li, line);
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     if (c.wrap) {
-      // The message may be wrapped over the lines around. A window is
-      // measured only when the words its lines hold could bring the
-      // template to the degree it needs, and beyond the best so far.
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
-      uint64_t holds[2 * kWindowLines + 1] = {};
-      uint64_t all = 0;
-      for (size_t x = lo; x <= hi; ++x) all |= holds[x - lo] = x == line ? c.held : held_words(leaf, x);
-      const double need = std::max(leaf.min_degree, best.degree + 1e-9);
-      for (size_t a = lo; a <= line && coverage_bound(leaf, all) + 1e-9 >= need; ++a) {
-        for (size_t b = line; b <= hi; ++b) {
-          if (a == b) continue;
-          uint64_t held = 0;
-          for (size_t x = a; x <= b; ++x) held |= holds[x - lo];
-          if (coverage_bound(leaf, held) + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9)) continue;
-          std::vector<uint64_t> joined;
-          std::vector<size_t> line_of_word;
-          for (size_t x = a; x <= b; ++x) {
-            const std::vector<uint64_t>& w = words(x);
-            joined.insert(joined.end(), w.begin(), w.end());
-            line_of_word.insert(line_of_word.end(), w.size(), x);
-          }
-          size_t first = 0, last = 0;
-          double d = pattern_coverage(leaf.words, joined, &first, &last);
-          if (d > best.degree + 1e-9 && !joined.empty()) {
-            // What the match accounts for, of the lines it is on (not of
-            // the whole window tried).
-            const size_t from = static_cast<size_t>(
-                std::lower_bound(line_of_word.begin(), line_of_word.end(), line_of_word[first]) - line_of_word.begin());
-            const size_t to = static_cast<size_t>(
-                std::upper_bound(line_of_word.begin(), line_of_word.end(), line_of_word[last]) - line_of_word.begin());
-            const std::vector<uint64_t> on(joined.begin() + static_cast<ptrdiff_t>(from),
-                                           joined.begin() + static_cast<ptrdiff_t>(to));
-            best = LeafHit{d, static_cast<uint32_t>(line_of_word[first]), static_cast<uint32_t>(line_of_word[last]),
-                           explained_share(on, first - from, last - from), 1, spanned_share(on, first - from, last - from)};
-          }
-        }
+      uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
+      for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
+      const ShapeKey key{h, li};
+      auto it = windows_.find(key);
+      if (it == windows_.end()) {
+        LeafHit w = measure_window(li, line, c, lo, hi, best);
+        w.first_line -= static_cast<uint32_t>(lo);
+        w.last_line -= static_cast<uint32_t>(lo);
+        it = windows_.emplace(key, w).first;
       }
+      best = it->second;
+      best.first_line += static_cast<uint32_t>(lo);
+      best.last_line += static_cast<uint32_t>(lo);
     }
     if (best.degree > 0) record(li, best);
     // Worth measuring again at a repeat with other neighbours: a message
     // wrapped from this line holds a fair part of it here.
     return c.wrap && coverage_bound(leaf, c.held) >= kWrapShare;
+  }
+
+  // The best of the line's own measure `best` and of the lines lo..hi
+  // around it: the message may be wrapped over them. The best alignment
+  // over the whole window is the best over its parts (an alignment inside
+  // some lines is one inside all of them), so one alignment is enough; it
+  // is made only when the words the lines hold could bring the template to
+  // the degree it needs, and beyond the best so far.
+  LeafHit measure_window(uint32_t li, uint32_t line, const Cover& c, size_t lo, size_t hi, LeafHit best) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    uint64_t all = 0;
+    for (size_t x = lo; x <= hi; ++x) all |= x == line ? c.held : held_words(leaf, x);
+    if (coverage_bound(leaf, all) + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9)) return best;
+    std::vector<uint64_t> joined;
+    std::vector<uint32_t> line_of_word;
+    for (size_t x = lo; x <= hi; ++x) {
+      const std::vector<uint64_t>& w = words(x);
+      joined.insert(joined.end(), w.begin(), w.end());
+      line_of_word.insert(line_of_word.end(), w.size(), static_cast<uint32_t>(x));
+    }
+    size_t first = 0, last = 0;
+    const double d = pattern_coverage(leaf.words, joined, &first, &last);
+    if (d > best.degree + 1e-9 && !joined.empty()) {
+      // What the match accounts for, of the lines it is on (not of the
+      // whole window).
+      const size_t from = static_cast<size_t>(
+          std::lower_bound(line_of_word.begin(), line_of_word.end(), line_of_word[first]) - line_of_word.begin());
+      const size_t to = static_cast<size_t>(
+          std::upper_bound(line_of_word.begin(), line_of_word.end(), line_of_word[last]) - line_of_word.begin());
+      const std::vector<uint64_t> on(joined.begin() + static_cast<ptrdiff_t>(from),
+                                     joined.begin() + static_cast<ptrdiff_t>(to));
+      best = LeafHit{d, line_of_word[first], line_of_word[last], explained_share(on, first - from, last - from), 1,
+                     spanned_share(on, first - from, last - from)};
+    }
+    return best;
   }
 
   const Compiled& k_;
@@ -1036,9 +1114,28 @@ class Run {
   std::string_view scanned_;  // the line being scanned
   std::unordered_map<uint32_t, LeafHit> hits_;
   std::unordered_map<const Condition*, uint32_t> codes_;
-  std::vector<std::vector<uint64_t>> words_;
-  std::vector<char> have_words_;
-  std::vector<uint64_t> sigs_;
+  static constexpr uint32_t kNoForm = UINT32_MAX;
+  std::vector<Form> forms_;
+  std::vector<uint32_t> form_of_;  // per line, its form once known
+  std::unordered_map<uint64_t, uint32_t> form_by_key_;  // repeat key -> form
+  std::vector<uint64_t> keys_;     // per line, its repeat_key().words
+  std::vector<char> first_;        // per line, whether no line before has its key
+  std::vector<char> first_codes_;  // the same, of repeat_key().codes
+  // Measurements already made, by template and shape: a log's lines vary
+  // in names, paths and ids that no template holds, and each variant would
+  // otherwise be measured afresh.
+  struct ShapeKey {
+    uint64_t shape;
+    uint32_t leaf;
+    bool operator==(const ShapeKey&) const = default;
+  };
+  struct ShapeHash {
+    size_t operator()(const ShapeKey& k) const { return static_cast<size_t>((k.shape ^ k.leaf) * 0x9E3779B97F4A7C15ull); }
+  };
+  std::unordered_map<ShapeKey, Cover, ShapeHash> covers_;
+  // By template and the shapes of a window of lines; the hit's lines count
+  // from the window's first.
+  std::unordered_map<ShapeKey, LeafHit, ShapeHash> windows_;
   std::set<uint32_t> candidates_;
 };
 

@@ -20,7 +20,7 @@ constexpr double kEvidenceWords = 4;
 // A query of up to this many lines is also compared as a whole.
 constexpr size_t kMaxWholeLines = 6;
 
-uint64_t hash_word(std::string_view w) {
+constexpr uint64_t hash_word(std::string_view w) {
   uint64_t h = 1469598103934665603ull;
   for (char c : w) {
     h ^= static_cast<unsigned char>(lower_ascii(c));
@@ -148,15 +148,14 @@ bool reports_failure(std::string_view line) {
 }
 
 bool is_placeholder(uint64_t word) {
-  static const std::vector<uint64_t> kPlaceholders = [] {
-    std::vector<uint64_t> v;
-    for (std::string_view p : {kMaskNumber, kMaskHex, kMaskPath, kMaskFile, kMaskName, kMaskTime, kMaskDate, kMaskVar,
-                               kMaskGuid, kMaskEmail}) {
-      v.push_back(hash_word(p));
-    }
-    return v;
-  }();
-  return std::find(kPlaceholders.begin(), kPlaceholders.end(), word) != kPlaceholders.end();
+  // Asked of every word of every alignment: a constant table, no guard.
+  static constexpr uint64_t kPlaceholders[] = {
+      hash_word(kMaskNumber), hash_word(kMaskHex),  hash_word(kMaskPath), hash_word(kMaskFile),
+      hash_word(kMaskName),   hash_word(kMaskTime), hash_word(kMaskDate), hash_word(kMaskVar),
+      hash_word(kMaskGuid),   hash_word(kMaskEmail)};
+  bool found = false;
+  for (uint64_t p : kPlaceholders) found |= p == word;
+  return found;
 }
 
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, size_t* first_match,
@@ -167,35 +166,47 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   // arithmetic is exact integers.
   constexpr int32_t kSame = 10, kAny = 6, kWrong = 5, kGap = 5;
   const size_t m = text.size();
+  // A cell: the best score of an alignment ending there, and the text word
+  // it starts at. A cell scoring 0 starts at the next word, so a diagonal
+  // step from it starts at the word it takes.
+  struct Cell {
+    int32_t score;
+    uint32_t start;
+  };
   // Called for every template a log line's anchors point to: the rows are
   // kept from call to call rather than allocated each time.
-  thread_local std::vector<int32_t> prev, cur;
-  thread_local std::vector<uint32_t> prev_start, cur_start;
-  prev.assign(m + 1, 0);
-  cur.assign(m + 1, 0);
-  prev_start.assign(m + 1, 0);
-  cur_start.assign(m + 1, 0);
+  thread_local std::vector<Cell> prev, cur;
+  prev.resize(m + 1);
+  cur.resize(m + 1);
+  for (size_t j = 0; j <= m; ++j) prev[j] = {0, static_cast<uint32_t>(j)};
+  cur[0] = {0, 0};
   int32_t best = 0;
   size_t best_end = 0, best_start = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const uint64_t p = pattern[i];
     const int32_t other = is_placeholder(p) ? kAny : -kWrong;
-    cur[0] = 0;
+    const Cell* up_row = prev.data();
+    Cell* row = cur.data();
+    Cell left = row[0];
     for (size_t j = 1; j <= m; ++j) {
-      const int32_t diag = prev[j - 1] + (p == text[j - 1] ? kSame : other);
-      const int32_t up = prev[j] - kGap;      // a pattern word missing from the text
-      const int32_t left = cur[j - 1] - kGap;  // a word added in the text
+      const Cell d = up_row[j - 1], u = up_row[j];
+      const int32_t diag = d.score + (p == text[j - 1] ? kSame : other);
+      const int32_t up = u.score - kGap;     // a pattern word missing from the text
+      const int32_t added = left.score - kGap;  // a word added in the text
+      // Ties go to the diagonal, then up, then left; the selects compile to
+      // conditional moves.
       int32_t h = 0;
-      uint32_t start = static_cast<uint32_t>(j - 1);
-      if (diag > h) h = diag, start = prev[j - 1] > 0 ? prev_start[j - 1] : static_cast<uint32_t>(j - 1);
-      if (up > h) h = up, start = prev_start[j];
-      if (left > h) h = left, start = cur_start[j - 1];
-      cur[j] = h;
-      cur_start[j] = start;
+      uint32_t start = static_cast<uint32_t>(j);
+      start = diag > h ? d.start : start;
+      h = diag > h ? diag : h;
+      start = up > h ? u.start : start;
+      h = up > h ? up : h;
+      start = added > h ? left.start : start;
+      h = added > h ? added : h;
+      left = row[j] = Cell{h, start};
       if (h > best) best = h, best_end = j - 1, best_start = start;
     }
     std::swap(prev, cur);
-    std::swap(prev_start, cur_start);
   }
   if (first_match) *first_match = best_start;
   if (last_match) *last_match = best_end;

@@ -145,6 +145,27 @@ TEST_CASE("a log's line repeated with other numbers is the same evidence, shown 
   CHECK(w.hits[0].id == "Q198657");
 }
 
+TEST_CASE("a code on a line repeated with other numbers is read at its own line", "[match]") {
+  // The lines differ only in a number, as a log's do, but the last number
+  // is a code: 2147500037 is 0x80004005, and "Event ID" 1120 an event.
+  auto code_line = [](const MatchResult& r, std::string_view article) -> int {
+    for (const MatchHit& h : r.hits) {
+      for (const Evidence& e : h.evidence) {
+        if (h.id == article && e.rule.find("/code-") != std::string::npos) return static_cast<int>(e.line);
+      }
+    }
+    return -1;
+  };
+  std::string log;
+  for (int i = 0; i < 30; ++i) log += "10:00:" + std::to_string(10 + i) + " task " + std::to_string(i) + " returned " + std::to_string(1000 + i) + "\n";
+  log += "10:01:00 task 7 returned 2147500037\n";
+  CHECK(code_line(shipped().match(log), "Q900014") == 31);
+  std::string events;
+  for (int i = 0; i < 30; ++i) events += "Source: Service Control Manager\nEvent ID:\t" + std::to_string(3 + i) + "\n";
+  events += "Source: Service Control Manager\nEvent ID:\t1120\n";
+  CHECK(code_line(shipped().match(events), "Q900030") == 62);
+}
+
 TEST_CASE("derived rules: a message with typos and another user name, and a code in another notation", "[match]") {
   // The article quotes "Synchronizing Mailbox 'testuser'" style lines; a typo costs a little.
   MatchResult r = shipped().match("Backgrond Synchronization Error. See detailed logs in Deleted Items folder.");

@@ -31,3 +31,32 @@ TEST_CASE("a matcher picks the best of an article's messages", "[similarity]") {
   CHECK(best.message == "Could not create mailslot, rc = 5");
   CHECK(best.similarity == Approx(1.0));
 }
+
+TEST_CASE("a template's coverage of a text: its best local alignment, and where it lies", "[similarity]") {
+  using kbtriage::pattern_coverage;
+  auto cover = [](const char* pattern, const char* text, size_t* first = nullptr, size_t* last = nullptr) {
+    return pattern_coverage(message_words(pattern), message_words(text), first, last);
+  };
+  size_t first = 99, last = 99;
+  // Whole, among other words: where it starts and ends in the text.
+  CHECK(cover("disk full on drive", "at noon disk full on drive again", &first, &last) == Approx(1.0));
+  CHECK(first == 2);
+  CHECK(last == 5);
+  // A placeholder takes any word for 0.6 of one.
+  CHECK(cover("cannot open 42 now", "cannot open readme now") == Approx((10 + 10 + 6 + 10) / 40.0));
+  // A word added in the text, or one missing from it, costs half a word.
+  CHECK(cover("one two three four", "one two extra three four", &first, &last) == Approx(35 / 40.0));
+  CHECK(first == 0);
+  CHECK(last == 4);
+  CHECK(cover("one two three four", "one two four") == Approx(25 / 40.0));
+  // A wrong word costs half a word, unless leaving the alignment is better.
+  CHECK(cover("one two three four", "one two wrong four") == Approx(25 / 40.0));
+  CHECK(cover("one two three", "zero nine eight") == 0);
+  CHECK(cover("", "one") == 0);
+  CHECK(cover("one", "") == 0);
+  // Order counts: in reverse, one word at most; the first such in the
+  // pattern's order is where it lies.
+  CHECK(cover("one two three", "three two one", &first, &last) == Approx(10 / 30.0));
+  CHECK(first == 2);
+  CHECK(last == 2);
+}
