@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <atomic>
 #include <chrono>
@@ -821,6 +822,7 @@ class Run {
     std::vector<uint64_t> words;
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
     uint64_t shape = 0;  // see shape()
+    std::vector<uint32_t> plain_before;  // per word and one past the last: the words before it that are not placeholders
   };
   const Form& form(size_t line) {
     if (form_of_[line] == kNoForm) {
@@ -828,7 +830,12 @@ class Run {
       if (fresh) {
         Form f;
         f.words = message_words(lines_[line]);
-        for (uint64_t w : f.words) f.sig |= 1ull << (w & 63);
+        f.plain_before.reserve(f.words.size() + 1);
+        f.plain_before.push_back(0);
+        for (uint64_t w : f.words) {
+          f.sig |= 1ull << (w & 63);
+          f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
+        }
         // The words as the templates see them: those no template holds are
         // one word, "other"; placeholders stay what they are (they count
         // as words a match does not explain). Lines of one shape measure
@@ -885,65 +892,103 @@ class Run {
   struct RepeatKey {
     uint64_t words, codes;
   };
+  // Whether masking keeps a number after this word (lower case): an error
+  // number, an event ID. One comparison at most: every number asks.
+  static bool kept_by_masking(std::string_view w) {
+    switch (w.size()) {
+      case 2: return w == "id";
+      case 3: return w == "err";
+      case 4: return w == "code" || w == "stop";
+      case 5: return w == "error";
+      case 6: return w == "status";
+      case 7: return w == "eventid";
+      case 9: return w == "errorcode";
+      default: return false;
+    }
+  }
+
   static RepeatKey repeat_key(std::string_view line) {
-    uint64_t h = 1469598103934665603ull, hc = h;
-    auto mix = [&](unsigned char c) {
-      h = (h ^ c) * 1099511628211ull;
-      hc = (hc ^ c) * 1099511628211ull;
+    // Byte classes: what a number's start and end, and the word before it,
+    // depend on.
+    enum : uint8_t { kOther, kDigit, kLetter, kWordOnly, kGap, kCodeGap };
+    static constexpr auto kClass = [] {
+      std::array<uint8_t, 256> t{};
+      for (int c = 0; c < 256; ++c) {
+        const char x = static_cast<char>(c);
+        t[c] = is_ascii_digit(x) ? kDigit
+               : is_ascii_alnum(x) ? kLetter
+               : c == '_' || c >= 0x80 ? kWordOnly  // part of a word, not of the word a number follows
+               : x == ' ' || x == '\t' || x == ':' || x == '#' || x == '-' || x == '\'' ? kGap
+               : x == '=' || x == '(' ? kCodeGap
+                                      : kOther;
+      }
+      return t;
+    }();
+    auto cls = [&](size_t i) { return kClass[static_cast<unsigned char>(line[i])]; };
+    auto word_char = [&](size_t i) { const uint8_t k = cls(i); return k == kDigit || k == kLetter || k == kWordOnly; };
+    // The bytes go into `acc` eight at a time, then into `h`: a shift per
+    // byte, a multiply per eight.
+    uint64_t h = 1469598103934665603ull, acc = 0;
+    unsigned in_acc = 0;
+    auto put = [&](unsigned char c) {
+      acc = (acc << 8) | c;
+      if (++in_acc == 8) h = (h ^ acc) * 0x9E3779B97F4A7C15ull, h ^= h >> 29, acc = 0, in_acc = 0;
     };
-    auto word_char = [](char c) { return is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; };
-    // The word a number follows, as masking reads it: letters and digits
-    // only ("SQL_ERROR 5" follows "error"), lower case, its first 12.
-    char word[12];
-    size_t wlen = 0;
-    bool masked_follows = true;  // whether masking, too, reads the number after `word` as following it
-    bool in_alnum = false;
-    for (size_t i = 0; i < line.size();) {
-      const char c = line[i];
-      if (is_ascii_digit(c) && (i == 0 || !word_char(line[i - 1]))) {
+    uint64_t hc = 0;     // the masked numbers that could be codes: their order among all masked, and digits
+    uint64_t masked = 0;
+    // The word a number follows, as masking reads it: the last run of
+    // letters and digits, if only gap bytes come after it (for masking; for
+    // extract_codes(), a few more too).
+    size_t word = 0, word_len = 0;
+    bool in_word = false, masked_follows = false, codes_follows = false;
+    const size_t n = line.size();
+    for (size_t i = 0; i < n;) {
+      const uint8_t k = cls(i);
+      if (k == kDigit && (i == 0 || !word_char(i - 1))) {
         // A number as masking reads one: digits, "." before a digit, ","
         // before three ("1,234").
         size_t j = i, digits = 0;
-        while (j < line.size() &&
-               (is_ascii_digit(line[j]) || (line[j] == '.' && j + 1 < line.size() && is_ascii_digit(line[j + 1])) ||
-                (line[j] == ',' && j + 3 < line.size() && is_ascii_digit(line[j + 1]) && is_ascii_digit(line[j + 2]) &&
-                 is_ascii_digit(line[j + 3])))) {
+        while (j < n && (is_ascii_digit(line[j]) || (line[j] == '.' && j + 1 < n && is_ascii_digit(line[j + 1])) ||
+                         (line[j] == ',' && j + 3 < n && is_ascii_digit(line[j + 1]) && is_ascii_digit(line[j + 2]) &&
+                          is_ascii_digit(line[j + 3])))) {
           digits += is_ascii_digit(line[j]);
           ++j;
         }
-        const std::string_view w(word, wlen), mw = masked_follows ? w : std::string_view();
-        const bool kept = mw == "error" || mw == "code" || mw == "id" || mw == "stop" || mw == "err" ||
-                          mw == "errorcode" || mw == "eventid" || mw == "status";
-        if ((j == line.size() || !word_char(line[j])) && !kept) {
-          h = (h ^ '#') * 1099511628211ull;
-          if (digits >= 8 || w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" ||
-              w == "errorcode" || w == "eventid" || w == "number" || w == "helpmsg" || w == "errno") {
-            for (size_t x = i; x < j; ++x) hc = (hc ^ static_cast<unsigned char>(line[x])) * 1099511628211ull;
-          } else {
-            hc = (hc ^ '#') * 1099511628211ull;
+        if (j == n || !word_char(j)) {
+          char w[12];
+          const size_t wl = std::min(word_len, sizeof w);
+          for (size_t x = 0; x < wl; ++x) w[x] = lower_ascii(line[word + x]);
+          const std::string_view w_view(w, wl);
+          if (!(masked_follows && kept_by_masking(w_view))) {
+            put('#');
+            ++masked;
+            if (digits >= 8 || (codes_follows && (kept_by_masking(w_view) || w_view == "number" ||
+                                                  w_view == "helpmsg" || w_view == "errno"))) {
+              hc = (hc ^ masked) * 1099511628211ull;
+              for (size_t x = i; x < j; ++x) hc = (hc ^ static_cast<unsigned char>(line[x])) * 1099511628211ull;
+            }
+            i = j;
+            in_word = false;
+            continue;
           }
-          i = j;
-          in_alnum = false;
-          continue;
         }
       }
-      if (is_ascii_alnum(c)) {
-        if (!in_alnum) wlen = 0, masked_follows = true;
-        if (wlen < sizeof word) word[wlen++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        in_alnum = true;
+      if (k == kDigit || k == kLetter) {
+        if (!in_word) word = i, word_len = 0, in_word = true, masked_follows = codes_follows = true;
+        ++word_len;
       } else {
-        in_alnum = false;
-        // Masking looks past these to the word before a number, and
-        // extract_codes() past those and a few more; anything else in
-        // between, and the number follows no word.
-        const bool gap = c == ' ' || c == '\t' || c == ':' || c == '#' || c == '-' || c == '\'';
-        if (!gap) masked_follows = false;
-        if (!gap && c != '=' && c != '(') wlen = 0;
+        in_word = false;
+        if (k != kGap) {
+          masked_follows = false;
+          if (k != kCodeGap) codes_follows = false;
+        }
       }
-      mix(static_cast<unsigned char>(c));
+      put(static_cast<unsigned char>(line[i]));
       ++i;
     }
-    return {h, hc};
+    h = (h ^ acc ^ (uint64_t{in_acc} << 61)) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+    return {h, hc ? (h ^ hc) * 0x9E3779B97F4A7C15ull : h};
   }
 
   // The templates' anchors, line by line, each distinct line once: a line
@@ -985,6 +1030,8 @@ class Run {
       }
       contexts.insert(context_of(line));
       line_matches_.clear();
+      // A call per line, not one over all of them: Hyperscan's scan of a
+      // short block is the cheaper per byte, and each hit's line is known.
       scanned_ = text;
       check_scan(hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0,
                          scratch, &Run::on_line_match, this));
@@ -1026,14 +1073,20 @@ class Run {
   }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const std::vector<uint64_t>& own = words(line);
+    const Form& f = form(line);
+    const std::vector<uint64_t>& own = f.words;
     Cover c;
     c.held = held_words(leaf, line);
     // The alignment only when the words the line holds could be enough.
     if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
-      c.explained = explained_share(own, first, last);
+      // explained_share(), from the form's running count.
+      const uint32_t all = f.plain_before.back();
+      const uint32_t inside = first <= last && first < own.size()
+                                  ? f.plain_before[std::min(last, own.size() - 1) + 1] - f.plain_before[first]
+                                  : 0;
+      c.explained = all ? static_cast<double>(inside) / all : 1.0;
       c.spanned = spanned_share(own, first, last);
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;

@@ -20,14 +20,7 @@ constexpr double kEvidenceWords = 4;
 // A query of up to this many lines is also compared as a whole.
 constexpr size_t kMaxWholeLines = 6;
 
-constexpr uint64_t hash_word(std::string_view w) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : w) {
-    h ^= static_cast<unsigned char>(lower_ascii(c));
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+using detail::hash_word;
 
 bool word_char(char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 
@@ -147,16 +140,6 @@ bool reports_failure(std::string_view line) {
   return !extract_codes(line).empty();
 }
 
-bool is_placeholder(uint64_t word) {
-  // Asked of every word of every alignment: a constant table, no guard.
-  static constexpr uint64_t kPlaceholders[] = {
-      hash_word(kMaskNumber), hash_word(kMaskHex),  hash_word(kMaskPath), hash_word(kMaskFile),
-      hash_word(kMaskName),   hash_word(kMaskTime), hash_word(kMaskDate), hash_word(kMaskVar),
-      hash_word(kMaskGuid),   hash_word(kMaskEmail)};
-  bool found = false;
-  for (uint64_t p : kPlaceholders) found |= p == word;
-  return found;
-}
 
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, size_t* first_match,
                         size_t* last_match) {
@@ -165,7 +148,22 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   // against any word, -0.5 a wrong, missing or added word; in tenths, so the
   // arithmetic is exact integers.
   constexpr int32_t kSame = 10, kAny = 6, kWrong = 5, kGap = 5;
-  const size_t m = text.size();
+  // Without placeholders an alignment starts and ends on words the pattern
+  // holds: the text before the first and after the last is left out (its
+  // cells would all score less than one before them).
+  size_t lo = 0, hi = text.size();
+  if (std::none_of(pattern.begin(), pattern.end(), is_placeholder)) {
+    auto held = [&](uint64_t w) { return std::find(pattern.begin(), pattern.end(), w) != pattern.end(); };
+    while (lo < hi && !held(text[lo])) ++lo;
+    while (hi > lo && !held(text[hi - 1])) --hi;
+    if (lo == hi) {
+      if (first_match) *first_match = 0;
+      if (last_match) *last_match = 0;
+      return 0;
+    }
+  }
+  const uint64_t* const words = text.data() + lo;
+  const size_t m = hi - lo;
   // A cell: the best score of an alignment ending there, and the text word
   // it starts at. A cell scoring 0 starts at the next word, so a diagonal
   // step from it starts at the word it takes.
@@ -190,7 +188,7 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
     Cell left = row[0];
     for (size_t j = 1; j <= m; ++j) {
       const Cell d = up_row[j - 1], u = up_row[j];
-      const int32_t diag = d.score + (p == text[j - 1] ? kSame : other);
+      const int32_t diag = d.score + (p == words[j - 1] ? kSame : other);
       const int32_t up = u.score - kGap;     // a pattern word missing from the text
       const int32_t added = left.score - kGap;  // a word added in the text
       // Ties go to the diagonal, then up, then left; the selects compile to
@@ -208,8 +206,9 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
     }
     std::swap(prev, cur);
   }
-  if (first_match) *first_match = best_start;
-  if (last_match) *last_match = best_end;
+  if (best == 0) lo = 0;  // no alignment: 0, 0 as when nothing is left out
+  if (first_match) *first_match = lo + best_start;
+  if (last_match) *last_match = lo + best_end;
   return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
 }
 

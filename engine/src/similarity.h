@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "kbtriage/mask.h"
 #include "kbtriage/query.h"
+#include "kbtriage/text.h"
 
 namespace kbtriage {
 
@@ -40,8 +42,29 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
                         size_t* first_match = nullptr, size_t* last_match = nullptr);
 
+namespace detail {
+// message_words()'s hash of one word.
+constexpr uint64_t hash_word(std::string_view w) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : w) {
+    h ^= static_cast<unsigned char>(lower_ascii(c));
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+inline constexpr uint64_t kPlaceholderHashes[] = {
+    hash_word(kMaskNumber), hash_word(kMaskHex),  hash_word(kMaskPath), hash_word(kMaskFile),
+    hash_word(kMaskName),   hash_word(kMaskTime), hash_word(kMaskDate), hash_word(kMaskVar),
+    hash_word(kMaskGuid),   hash_word(kMaskEmail)};
+}  // namespace detail
+
 // Whether a word hash of message_words() is one of mask.h's placeholders.
-bool is_placeholder(uint64_t word);
+// Inline: it is asked of every word of every alignment.
+inline bool is_placeholder(uint64_t word) {
+  bool found = false;
+  for (uint64_t p : detail::kPlaceholderHashes) found |= p == word;
+  return found;
+}
 
 // Whether a lower-case word is one a line reporting a failure uses ("error",
 // "failed", "denied", ...).
