@@ -453,8 +453,8 @@ double title_overlap(const Xapian::Database& db, Xapian::docid did, const QueryT
 }
 
 // How much of the article's product name the query says: technicians name
-// the product beside a code or an error ("IIS 4.0 Event ID 10005", "STOP
-// 0xC000021A Systems Management Server"), and a code or a message is often
+// the product beside a code or an error ("SNA Server 4.0 Event ID 8", "STOP
+// 0x0000001E Windows NT Server"), and a code or a message is often
 // shared by articles about several products. The share of the name's words
 // (the maker's name aside: it is in nearly every product's), stemmed like
 // the index. From the product value, not the document's term list: reading

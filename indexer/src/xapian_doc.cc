@@ -74,7 +74,7 @@ Xapian::Document DocBuilder::build(const Article& a, std::string_view content_ha
   if (!a.product.empty()) {
     tg_.index_text_without_positions(a.product, 1, std::string(kPrefixProductText));
     // Also as words of the article: technicians name the product in their
-    // query ("IIS 4.0 Event ID 10005") where the text may only say "setup".
+    // query ("SNA Server 4.0 Event ID 8") where the text may only say "setup".
     tg_.index_text_without_positions(a.product);
   }
   if (!a.additional_words.empty()) tg_.index_text_without_positions(a.additional_words);
