@@ -1391,7 +1391,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
     if (run.eval(k.rules[r].when, facts, degree, &evidence, nullptr) != Truth::kTrue) continue;
     // A message accounts for the line it is on, or only for part of it:
     // "Setup was not completed successfully" is weak evidence for a paste
-    // of "Microsoft Clipart Extra Setup was not completed successfully".
+    // of "Contoso Fonts Setup was not completed successfully".
     double explained = 1, agree = 1;
     for (const auto& [cond, hit] : evidence) {
       explained = std::min(explained, hit.explained);

@@ -223,7 +223,7 @@ bool is_list_separator(std::string_view text) {
   return word == "or" || word == "and";
 }
 
-// The items of a bulleted list ("- Cannot find file ALDVM.DLL"), without
+// The items of a bulleted list ("- Cannot find file QRKVM.DLL"), without
 // their bullets; none when the paragraph is not one. Numbered items are
 // steps more often than messages.
 std::vector<std::string> bullet_items(const Paragraph& p) {

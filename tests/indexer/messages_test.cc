@@ -148,24 +148,24 @@ TEST_CASE("a bulleted list after an introducing sentence gives a message per ite
       "SYMPTOMS\n"
       "========\n"
       "\n"
-      "If you run PageMaker without ALDUS in the path, the following error messages occur:\n"
+      "If you run Paginator without QRKSOFT in the path, the following error messages occur:\n"
       "\n"
-      " - Cannot find file ALDFS.DLL\n"
+      " - Cannot find file QRKFS.DLL\n"
       "\n"
-      " - Cannot find file ALDVM.DLL\n"
-      " - Cannot find file ALDIM.DLL, or a file it\n"
+      " - Cannot find file QRKVM.DLL\n"
+      " - Cannot find file QRKIM.DLL, or a file it\n"
       "   needs\n"
       "\n"
       "To avoid this, note the following:\n"
       "\n"
-      " - Add C:\\ALDUS to the path.\n"
+      " - Add C:\\QRKSOFT to the path.\n"
       "\n"
       "If you receive these error messages, do the following:\n"
       "\n"
       " - Click Start, and then click Run.\n"
       " - Type sysedit, and then click OK.\n");
   CHECK(texts(a) ==
-        "Cannot find file ALDFS.DLL | Cannot find file ALDVM.DLL | Cannot find file ALDIM.DLL, or a file it needs");
+        "Cannot find file QRKFS.DLL | Cannot find file QRKVM.DLL | Cannot find file QRKIM.DLL, or a file it needs");
 }
 
 TEST_CASE("a 'the following entries are found in the logs:' block gives a message per line", "[messages]") {
