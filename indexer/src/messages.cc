@@ -3,6 +3,7 @@
 // like, and double-quoted strings in sentences about errors.
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <iterator>
 #include <array>
 
@@ -51,27 +52,79 @@ void PhraseSet::add(std::span<const std::string_view> phrases, unsigned group) {
   assert(group < 32);
   for (std::string_view p : phrases) {
     if (at_ == At::kWordStart) p = trim_left(p);
-    assert(p.size() >= 2);  // find() tests the second character first
-    const unsigned pair = static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]);
+    assert(p.size() >= 2);
+    const unsigned pair = pair_of(p.data());
     first_pairs_[pair >> 6] |= uint64_t{1} << (pair & 63);
-    buckets_[static_cast<unsigned char>(p[0])].push_back({p, uint32_t{1} << group});
+    (p.size() >= 4 ? long_ : short_).push_back({p, uint32_t{1} << group});
   }
   all_groups_ |= uint32_t{1} << group;
+  std::stable_sort(long_.begin(), long_.end(),
+                   [](const Phrase& a, const Phrase& b) { return head_of(a.text.data()) < head_of(b.text.data()); });
+  assert(long_.size() < UINT16_MAX);
+  // At most a quarter full; the shift in slot_of() takes 12 bits.
+  slots_.assign(4096, Slot{});
+  assert(long_.size() * 4 <= slots_.size());
+  for (size_t i = 0; i < long_.size();) {
+    const uint32_t head = head_of(long_[i].text.data());
+    size_t j = i;
+    while (j < long_.size() && head_of(long_[j].text.data()) == head) ++j;
+    size_t k = slot_of(head);
+    while (slots_[k].begin != slots_[k].end) k = (k + 1) & (slots_.size() - 1);
+    slots_[k] = {head, static_cast<uint16_t>(i), static_cast<uint16_t>(j)};
+    i = j;
+  }
 }
 
 uint32_t PhraseSet::find(std::string_view lower) const {
   uint32_t hit = 0;
-  const bool word_start = at_ == At::kWordStart;
-  for (size_t i = 0; i + 1 < lower.size(); ++i) {
-    const unsigned pair = static_cast<unsigned char>(lower[i]) << 8 | static_cast<unsigned char>(lower[i + 1]);
-    if (!((first_pairs_[pair >> 6] >> (pair & 63)) & 1)) continue;
-    if (word_start && i > 0 && is_ascii_alnum(lower[i - 1])) continue;
-    for (const Phrase& p : buckets_[static_cast<unsigned char>(lower[i])]) {
-      if (!(hit & p.group_bit) && p.text[1] == lower[i + 1] && lower.substr(i, p.text.size()) == p.text) {
-        hit |= p.group_bit;
-        if (hit == all_groups_) return hit;
+  const size_t n = lower.size();
+  // Whether to go on after looking for a phrase at i: not once every group
+  // is found.
+  auto at = [&](size_t i) {
+    const char* s = lower.data() + i;
+    const unsigned pair = pair_of(s);
+    if (!((first_pairs_[pair >> 6] >> (pair & 63)) & 1)) return true;
+    const size_t left = n - i;
+    auto found = [&](const Phrase& p) {
+      hit |= p.group_bit;
+      return hit == all_groups_;
+    };
+    for (const Phrase& p : short_) {
+      if (!(hit & p.group_bit) && p.text.size() <= left && std::memcmp(s, p.text.data(), p.text.size()) == 0 &&
+          found(p)) {
+        return false;
       }
     }
+    if (left < 4) return true;
+    const uint32_t head = head_of(s);
+    for (size_t k = slot_of(head); slots_[k].begin != slots_[k].end; k = (k + 1) & (slots_.size() - 1)) {
+      if (slots_[k].head != head) continue;
+      for (size_t x = slots_[k].begin; x < slots_[k].end; ++x) {
+        const Phrase& p = long_[x];
+        if (!(hit & p.group_bit) && p.text.size() <= left &&
+            std::memcmp(s + 4, p.text.data() + 4, p.text.size() - 4) == 0 && found(p)) {
+          return false;
+        }
+      }
+      break;
+    }
+    return true;
+  };
+  if (at_ == At::kAnywhere) {
+    for (size_t i = 0; i + 1 < n; ++i) {
+      if (!at(i)) break;
+    }
+    return hit;
+  }
+  // Word starts only: the rest of a word is stepped over without a look at
+  // the table (most of a sentence's bytes are inside words).
+  for (size_t i = 0; i + 1 < n;) {
+    if (!at(i)) break;
+    if (is_ascii_alnum(lower[i])) {
+      do ++i;
+      while (i < n && is_ascii_alnum(lower[i]));
+    }
+    ++i;  // a byte after a word's end starts none
   }
   return hit;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,9 +14,11 @@
 namespace kbtriage::detail {
 
 // Which of a few groups of lower-case phrases occur in a lower-case text, in
-// one pass over it: phrases are bucketed by their first character and their
-// second is tested before a full comparison. The parser asks this of every
-// sentence, so one pass beats a find() per phrase.
+// one pass over it: a bitmap of the phrases' first two characters turns down
+// most positions, and a hash of the first four finds the phrases to compare.
+// The parser asks this of every sentence, so one pass beats a find() per
+// phrase, and phrases sharing a start ("to resolve", "to remedy", ...) are
+// not compared one by one at every "to".
 class PhraseSet {
  public:
   enum class At {
@@ -35,10 +38,27 @@ class PhraseSet {
     std::string_view text;
     uint32_t group_bit;
   };
+  // Phrases of four bytes or more with one head (their first four), a range
+  // of long_.
+  struct Slot {
+    uint32_t head = 0;
+    uint16_t begin = 0, end = 0;  // empty when begin == end
+  };
+  static uint32_t head_of(const char* p) {
+    uint32_t h;
+    std::memcpy(&h, p, 4);
+    return h;
+  }
+  static unsigned pair_of(const char* p) {
+    return static_cast<unsigned>(static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]));
+  }
+  size_t slot_of(uint32_t head) const { return (head * 0x9E3779B1u) >> 20 & (slots_.size() - 1); }
   At at_;
   uint32_t all_groups_ = 0;
-  std::array<uint64_t, 1024> first_pairs_{};  // bit (c0 << 8 | c1): some phrase starts so
-  std::array<std::vector<Phrase>, 256> buckets_;
+  std::array<uint64_t, 1024> first_pairs_{};  // bit pair_of(): some phrase starts so
+  std::vector<Phrase> long_;                   // four bytes or more, by head
+  std::vector<Phrase> short_;                  // two or three bytes
+  std::vector<Slot> slots_;                    // open addressing by head
 };
 
 // Splits the body (after the header block, before the trailer) into sections

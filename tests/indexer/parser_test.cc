@@ -604,6 +604,29 @@ TEST_CASE("a phrase set finds each group's phrases anywhere, or only where a wor
   CHECK(words.find("it refails") == 0);          // inside a word
   CHECK(words.find("fix it, then it fails") == 0b1001);  // the leading space only says "a word start"
   CHECK(words.find("the prefix matters") == 0);
+
+  // Phrases sharing their first four bytes, short phrases, and phrases the
+  // text ends inside of.
+  constexpr std::string_view kSame[] = {"to remedy", "to resolve it", "to r", "to"};
+  constexpr std::string_view kShort[] = {"ok", "abc"};
+  detail::PhraseSet heads(detail::PhraseSet::At::kWordStart);
+  heads.add(kSame, 1);
+  heads.add(kShort, 2);
+  CHECK(heads.find("how to resolve it") == 0b010);
+  CHECK(heads.find("how to resolve") == 0b010);  // "to r" and "to"
+  CHECK(heads.find("tomorrow") == 0b010);  // a phrase starts a word; it need not end one
+  CHECK(heads.find("atom") == 0);
+  CHECK(heads.find("it is ok") == 0b100);
+  CHECK(heads.find("abc") == 0b100);
+  CHECK(heads.find("ab") == 0);
+  CHECK(heads.find("xab") == 0);
+  CHECK(heads.find("ok to") == 0b110);
+  detail::PhraseSet tail(detail::PhraseSet::At::kAnywhere);
+  constexpr std::string_view kLong[] = {"to remedy"};
+  tail.add(kLong, 4);
+  CHECK(tail.find("how to remed") == 0);  // the text ends inside the phrase
+  CHECK(tail.find("how to remedy") == 0b10000);
+  CHECK(tail.find("xto remedyx") == 0b10000);
 }
 
 }  // namespace kbtriage
