@@ -77,6 +77,7 @@ RankingConfig RankingConfig::parse(std::string_view text, const std::string& sou
                         {"code_word_weight", &c.code_word_weight, nullptr},
                         {"common_ratio", &c.common_ratio, nullptr},
                         {"message_weight", &c.message_weight, nullptr},
+                        {"fragment_weight", &c.fragment_weight, nullptr},
                         {"title_weight", &c.title_weight, nullptr},
                         {"description_below", &c.description_below, nullptr},
                         {"product_weight", &c.product_weight, nullptr},

@@ -712,6 +712,8 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
       const double possible = lm.get_max_possible();
       if (possible <= 0) continue;
       const QueryLine& line = pq.lines[built.line_index[i]];
+      // A log prints whole messages: no credit for a line found inside a
+      // longer one (fragment_weight), which a short routine line often is.
       const MessageMatcher matcher(line.text);
       // The line a technician pasted the log for says so: "error",
       // "failed", "could not", a code. Routine lines rarely do.
@@ -754,7 +756,7 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     // Rerank the head by how closely the paste resembles a quoted message.
     cands.reserve(mset.size());
     const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
-    const MessageMatcher matcher(pq, cfg.max_lines);
+    const MessageMatcher matcher(pq, cfg.max_lines, cfg.fragment_weight);
     const QueryTerms query_stems(built.query);
     double best_similarity = 0;
     size_t rank = 0;

@@ -104,13 +104,17 @@ std::vector<uint64_t> plain_words(std::string_view text) {
   return out;
 }
 
-double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, double fragment_weight) {
   if (a.empty() || b.empty()) return 0;
   const double common = static_cast<double>(lcs(a, b));
   // A few words in common ("STOP 0xc000021a", "Unspecified error") are weak
   // evidence however short the message: many articles quote them.
   const double evidence = std::min(1.0, common / kEvidenceWords);
-  return evidence * 2.0 * common / static_cast<double>(a.size() + b.size());
+  const double whole = 2.0 * common / static_cast<double>(a.size() + b.size());
+  // The paste as one stretch of the message (a local alignment: words
+  // between its words cost), not words scattered over a long message.
+  const double fragment = fragment_weight > 0 ? fragment_weight * pattern_coverage(a, b) : 0.0;
+  return evidence * std::max(whole, fragment);
 }
 
 bool is_failure_word(std::string_view w) {
@@ -212,7 +216,8 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
 }
 
-MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
+MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines, double fragment_weight)
+    : fragment_weight_(fragment_weight) {
   const size_t n = std::min(q.lines.size(), max_lines);
   std::string whole;
   for (size_t i = 0; i < n; ++i) {
@@ -224,13 +229,17 @@ MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines) {
     }
   }
   if (n > 1 && n <= kMaxWholeLines) units_.push_back(message_words(whole));
-  for (const std::vector<uint64_t>& u : units_) sorted_units_.push_back(sorted(u));
+  for (const std::vector<uint64_t>& u : units_) {
+    sorted_units_.push_back(sorted(u));
+    holes_.push_back(static_cast<size_t>(std::count_if(u.begin(), u.end(), is_placeholder)));
+  }
 }
 
-MessageMatcher::MessageMatcher(std::string_view line) {
+MessageMatcher::MessageMatcher(std::string_view line, double fragment_weight) : fragment_weight_(fragment_weight) {
   std::vector<uint64_t> words = message_words(line);
   if (words.empty()) return;
   sorted_units_.push_back(sorted(words));
+  holes_.push_back(static_cast<size_t>(std::count_if(words.begin(), words.end(), is_placeholder)));
   units_.push_back(std::move(words));
 }
 
@@ -248,8 +257,13 @@ MessageMatch MessageMatcher::best(std::string_view messages) const {
     for (size_t u = 0; u < units_.size(); ++u) {
       const std::vector<uint64_t>& unit = units_[u];
       const double total = static_cast<double>(unit.size() + words.size());
-      if (2.0 * static_cast<double>(overlap(sorted_units_[u], sorted_words)) / total <= best.similarity) continue;
-      double s = sequence_similarity(unit, words);
+      const double common = static_cast<double>(overlap(sorted_units_[u], sorted_words));  // at least the LCS
+      const double whole_bound = 2.0 * common / total;
+      // pattern_coverage() counts the unit's placeholders 0.6 against any word.
+      const double fragment_bound =
+          fragment_weight_ * std::min(1.0, (common + 0.6 * static_cast<double>(holes_[u])) / static_cast<double>(unit.size()));
+      if (std::max(whole_bound, fragment_bound) <= best.similarity) continue;
+      double s = sequence_similarity(unit, words, fragment_weight_);
       if (s > best.similarity) {
         best.similarity = s;
         best.message = std::string(message);

@@ -31,7 +31,13 @@ std::vector<uint64_t> plain_words(std::string_view text);
 
 // 2 * LCS(a, b) / (|a| + |b|) over words: 1 for the same words in the same
 // order, and for a paste holding the first half of a message, 2/3.
-double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+//
+// With `fragment_weight` above 0, it is at least that weight times the
+// paste `a`'s coverage by one stretch of `b` (pattern_coverage): a technician
+// pastes part of a long message, and the long message's other words should
+// not count against it.
+double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
+                           double fragment_weight = 0);
 
 // How much of `pattern` occurs in `text` as one stretch, allowing for a few
 // words mistyped, missing or added (a local alignment): 1 when the pattern's
@@ -77,15 +83,18 @@ class MessageMatcher {
  public:
   // Each line of the query is a unit; a query of a few lines is also one
   // unit as a whole (an error dialog pasted over several lines).
-  MessageMatcher(const ParsedQuery& q, size_t max_lines);
+  // `fragment_weight`: see MessageMatch's similarity.
+  MessageMatcher(const ParsedQuery& q, size_t max_lines, double fragment_weight = 0);
   // One unit: a single line of a log.
-  explicit MessageMatcher(std::string_view line);
+  explicit MessageMatcher(std::string_view line, double fragment_weight = 0);
   // The best match among `messages` (separated by schema::kMessageSeparator).
   MessageMatch best(std::string_view messages) const;
 
  private:
   std::vector<std::vector<uint64_t>> units_;
   std::vector<std::vector<uint64_t>> sorted_units_;  // the same, sorted, for overlap()
+  std::vector<size_t> holes_;  // the placeholders of each unit
+  double fragment_weight_ = 0;
 };
 
 }  // namespace kbtriage

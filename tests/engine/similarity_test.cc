@@ -60,3 +60,33 @@ TEST_CASE("a template's coverage of a text: its best local alignment, and where 
   CHECK(first == 2);
   CHECK(last == 2);
 }
+
+TEST_CASE("a paste inside a longer message beats a short message holding part of it", "[similarity]") {
+  // A technician copies the middle of a long dialog.
+  const auto paste = message_words("disk quota exceeded on volume data");
+  const auto longer =
+      message_words("The operation could not be completed because the disk quota exceeded on volume data and the file "
+                    "was not saved");
+  const auto shorter = message_words("disk quota exceeded");
+  // Plainly alike, the short message wins: the long one's other words count against it.
+  CHECK(sequence_similarity(paste, shorter) > sequence_similarity(paste, longer));
+  // All of the paste, as one stretch of the long one: 0.6 of a full match.
+  CHECK(sequence_similarity(paste, longer, 0.6) == Approx(0.6));
+  CHECK(sequence_similarity(paste, longer, 0.6) > sequence_similarity(paste, shorter, 0.6));
+  // An exact message still beats a longer one holding it.
+  CHECK(sequence_similarity(shorter, shorter, 0.6) > sequence_similarity(shorter, longer, 0.6));
+  // The paste's words scattered over a long message are not a stretch of
+  // it: no more alike than plainly.
+  const auto scattered = message_words(
+      "disk errors were logged yesterday by the service, and the quota was found exceeded on Tuesday morning, while "
+      "the volume named is data");
+  CHECK(sequence_similarity(paste, scattered, 0.6) == Approx(sequence_similarity(paste, scattered)));
+  CHECK(sequence_similarity(paste, scattered, 0.6) < sequence_similarity(paste, longer, 0.6));
+
+  kbtriage::ParsedQuery q = kbtriage::parse_query("disk quota exceeded on volume data");
+  const std::string messages =
+      std::string("disk quota exceeded") + '\x1e' +
+      "The operation could not be completed because the disk quota exceeded on volume data and the file was not saved";
+  CHECK(kbtriage::MessageMatcher(q, 60, 0.6).best(messages).message.starts_with("The operation"));
+  CHECK(kbtriage::MessageMatcher(q, 60, 0).best(messages).message == "disk quota exceeded");
+}

@@ -86,6 +86,7 @@ struct RankingConfig {
   double code_weight = 2.0;       // canonical error-code terms
   double code_word_weight = 0.3;  // a code's number as written in the query
   double message_weight = 0.7;    // rerank: similarity to a quoted message
+  double fragment_weight = 0.6;   // rerank: a paste's coverage by one stretch of a longer message, counted this much
   double title_weight = 0.3;      // rerank of a description: words shared with the title
   double description_below = 0.5; // a query no quoted message resembles this much is a description
   double product_weight = 0.2;    // rerank: share of the article's product name the query says
