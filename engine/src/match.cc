@@ -178,6 +178,23 @@ std::vector<std::string> anchor_words(std::string_view pattern) {
   return out;
 }
 
+// Whether anchor_words(pattern) has any: a check at start-up for every
+// derived template, without building the words.
+bool has_anchor_word(std::string_view pattern) {
+  auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '<') {
+      const size_t gt = pattern.find('>', i);
+      if (gt != std::string_view::npos && gt - i <= 7) {
+        i = gt;
+        continue;
+      }
+    }
+    if (word_char(pattern[i])) return true;
+  }
+  return false;
+}
+
 std::string regex_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -334,7 +351,7 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
       std::vector<uint64_t> words = message_words(p);
       size_t real = static_cast<size_t>(std::count_if(words.begin(), words.end(), [](uint64_t w) { return !is_placeholder(w); }));
       for (const ErrorCode& code : extract_codes(p)) real -= std::min(real, message_words(code.raw).size());
-      if (real < 2 || anchor_words(p).empty()) continue;
+      if (real < 2 || !has_anchor_word(p)) continue;
       Rule r;
       r.id = s.id + "/message-" + std::to_string(n);
       r.file = "derived";
@@ -356,7 +373,7 @@ void derive_rules(const std::vector<RuleSource>& sources, const RankingConfig& c
     }
     if (!message_rule && cfg.match_phrase_base > 0 && !s.symptom.empty()) {
       std::string phrase = distinctive_phrase(s.symptom, symptom_df, symptom_records);
-      if (!phrase.empty() && !anchor_words(phrase).empty()) {
+      if (!phrase.empty() && has_anchor_word(phrase)) {
         Rule r;
         r.id = s.id + "/phrase-1";
         r.file = "derived";
@@ -536,13 +553,22 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       const unsigned f = HS_FLAG_MULTILINE | (c.case_sensitive ? 0u : HS_FLAG_CASELESS);
       k->text_targets[text.add(c.text, f, k->text_targets)].push_back(li);
     } else {
-      std::vector<std::string> w = words_of[&c];
-      std::stable_sort(w.begin(), w.end(), [&](const std::string& a, const std::string& b) {
-        const bool la = a.size() >= 4, lb = b.size() >= 4;
-        if (la != lb) return la;
-        if (df[a] != df[b]) return df[a] < df[b];
-        return a.size() > b.size();
+      // Longer words first, then the rarer, then the longer; each word's
+      // count looked up once, not at every comparison.
+      std::vector<std::string> w = std::move(words_of[&c]);
+      std::vector<std::pair<size_t, size_t>> order;  // (count, index in w)
+      for (size_t i = 0; i < w.size(); ++i) order.emplace_back(df[w[i]], i);
+      std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        const std::string& x = w[a.second];
+        const std::string& y = w[b.second];
+        const bool lx = x.size() >= 4, ly = y.size() >= 4;
+        if (lx != ly) return lx;
+        if (a.first != b.first) return a.first < b.first;
+        return x.size() > y.size();
       });
+      std::vector<std::string> sorted_words;
+      for (const auto& [count, i] : order) sorted_words.push_back(std::move(w[i]));
+      w = std::move(sorted_words);
       uint32_t ids[kAnchors];
       const size_t n = std::min(w.size(), kAnchors);
       for (size_t j = 0; j < n; ++j) {
