@@ -153,14 +153,14 @@ struct Compiled {
   }
 };
 
-// The words of a pattern a scan can look for: lower-case, outside placeholders.
-std::vector<std::string> anchor_words(std::string_view pattern) {
-  std::vector<std::string> out;
-  size_t i = 0;
+// The next word of a pattern a scan can look for, from `i` on: a run of
+// letters, digits and bytes >= 0x80 outside placeholders ("<#>", "<path>").
+// Empty at the end.
+std::string_view next_anchor_word(std::string_view pattern, size_t& i) {
   auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
   while (i < pattern.size()) {
     if (pattern[i] == '<') {
-      size_t gt = pattern.find('>', i);
+      const size_t gt = pattern.find('>', i);
       if (gt != std::string_view::npos && gt - i <= 7) {
         i = gt + 1;
         continue;
@@ -170,29 +170,29 @@ std::vector<std::string> anchor_words(std::string_view pattern) {
       ++i;
       continue;
     }
-    size_t b = i;
+    const size_t b = i;
     while (i < pattern.size() && word_char(pattern[i])) ++i;
-    std::string w = to_lower_ascii(pattern.substr(b, i - b));
-    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+    return pattern.substr(b, i - b);
+  }
+  return {};
+}
+
+// The words of a pattern a scan can look for: lower-case, each once.
+std::vector<std::string> anchor_words(std::string_view pattern) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  for (std::string_view w = next_anchor_word(pattern, i); !w.empty(); w = next_anchor_word(pattern, i)) {
+    std::string lower = to_lower_ascii(w);
+    if (std::find(out.begin(), out.end(), lower) == out.end()) out.push_back(std::move(lower));
   }
   return out;
 }
 
-// Whether anchor_words(pattern) has any: a check at start-up for every
-// derived template, without building the words.
+// Whether anchor_words(pattern) has any, without building them: asked at
+// start-up of every derived template.
 bool has_anchor_word(std::string_view pattern) {
-  auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '<') {
-      const size_t gt = pattern.find('>', i);
-      if (gt != std::string_view::npos && gt - i <= 7) {
-        i = gt;
-        continue;
-      }
-    }
-    if (word_char(pattern[i])) return true;
-  }
-  return false;
+  size_t i = 0;
+  return !next_anchor_word(pattern, i).empty();
 }
 
 std::string regex_escape(std::string_view s) {
@@ -555,31 +555,26 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
     } else {
       // Longer words first, then the rarer, then the longer; each word's
       // count looked up once, not at every comparison.
-      std::vector<std::string> w = std::move(words_of[&c]);
-      std::vector<std::pair<size_t, size_t>> order;  // (count, index in w)
-      for (size_t i = 0; i < w.size(); ++i) order.emplace_back(df[w[i]], i);
-      std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-        const std::string& x = w[a.second];
-        const std::string& y = w[b.second];
-        const bool lx = x.size() >= 4, ly = y.size() >= 4;
-        if (lx != ly) return lx;
+      std::vector<std::pair<size_t, const std::string*>> w;  // (count, word)
+      for (const std::string& x : words_of[&c]) w.emplace_back(df[x], &x);
+      std::stable_sort(w.begin(), w.end(), [](const auto& a, const auto& b) {
+        const bool la = a.second->size() >= 4, lb = b.second->size() >= 4;
+        if (la != lb) return la;
         if (a.first != b.first) return a.first < b.first;
-        return x.size() > y.size();
+        return a.second->size() > b.second->size();
       });
-      std::vector<std::string> sorted_words;
-      for (const auto& [count, i] : order) sorted_words.push_back(std::move(w[i]));
-      w = std::move(sorted_words);
       uint32_t ids[kAnchors];
       const size_t n = std::min(w.size(), kAnchors);
       for (size_t j = 0; j < n; ++j) {
-        auto [it, fresh] = anchor_id.emplace(w[j], 0);
+        const auto& [count, word] = w[j];
+        auto [it, fresh] = anchor_id.emplace(*word, 0);
         if (fresh) {
-          it->second = line.add(regex_escape(w[j]), HS_FLAG_CASELESS, k->rare_targets);
-          k->anchor_length.push_back(static_cast<uint32_t>(w[j].size()));
+          it->second = line.add(regex_escape(*word), HS_FLAG_CASELESS, k->rare_targets);
+          k->anchor_length.push_back(static_cast<uint32_t>(word->size()));
         }
         ids[j] = it->second;
         // A common word starts a check only together with another anchor.
-        if (n == 1 || df[w[j]] <= cfg.match_common_anchor) k->rare_targets[ids[j]].push_back(li);
+        if (n == 1 || count <= cfg.match_common_anchor) k->rare_targets[ids[j]].push_back(li);
       }
       for (size_t a = 0; a < n; ++a) {
         for (size_t b = a + 1; b < n; ++b) {
@@ -849,6 +844,13 @@ class Run {
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
     uint64_t shape = 0;  // see shape()
     std::vector<uint32_t> plain_before;  // per word and one past the last: the words before it that are not placeholders
+    // explained_share(words, first, last), from the running count.
+    double explained(size_t first, size_t last) const {
+      const uint32_t all = plain_before.back();
+      const uint32_t inside =
+          first <= last && first < words.size() ? plain_before[std::min(last, words.size() - 1) + 1] - plain_before[first] : 0;
+      return all ? static_cast<double>(inside) / all : 1.0;
+    }
   };
   const Form& form(size_t line) {
     if (form_of_[line] == kNoForm) {
@@ -918,21 +920,6 @@ class Run {
   struct RepeatKey {
     uint64_t words, codes;
   };
-  // Whether masking keeps a number after this word (lower case): an error
-  // number, an event ID. One comparison at most: every number asks.
-  static bool kept_by_masking(std::string_view w) {
-    switch (w.size()) {
-      case 2: return w == "id";
-      case 3: return w == "err";
-      case 4: return w == "code" || w == "stop";
-      case 5: return w == "error";
-      case 6: return w == "status";
-      case 7: return w == "eventid";
-      case 9: return w == "errorcode";
-      default: return false;
-    }
-  }
-
   static RepeatKey repeat_key(std::string_view line) {
     // Byte classes: what a number's start and end, and the word before it,
     // depend on.
@@ -985,11 +972,10 @@ class Run {
           const size_t wl = std::min(word_len, sizeof w);
           for (size_t x = 0; x < wl; ++x) w[x] = lower_ascii(line[word + x]);
           const std::string_view w_view(w, wl);
-          if (!(masked_follows && kept_by_masking(w_view))) {
+          if (!(masked_follows && masking_keeps_number_after(w_view))) {
             put('#');
             ++masked;
-            if (digits >= 8 || (codes_follows && (kept_by_masking(w_view) || w_view == "number" ||
-                                                  w_view == "helpmsg" || w_view == "errno"))) {
+            if (digits >= 8 || (codes_follows && code_may_follow(w_view))) {
               hc = (hc ^ masked) * 1099511628211ull;
               for (size_t x = i; x < j; ++x) hc = (hc ^ static_cast<unsigned char>(line[x])) * 1099511628211ull;
             }
@@ -1107,12 +1093,7 @@ class Run {
     if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
-      // explained_share(), from the form's running count.
-      const uint32_t all = f.plain_before.back();
-      const uint32_t inside = first <= last && first < own.size()
-                                  ? f.plain_before[std::min(last, own.size() - 1) + 1] - f.plain_before[first]
-                                  : 0;
-      c.explained = all ? static_cast<double>(inside) / all : 1.0;
+      c.explained = f.explained(first, last);
       c.spanned = spanned_share(own, first, last);
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;

@@ -83,7 +83,7 @@ class MessageMatcher {
  public:
   // Each line of the query is a unit; a query of a few lines is also one
   // unit as a whole (an error dialog pasted over several lines).
-  // `fragment_weight`: see MessageMatch's similarity.
+  // `fragment_weight`: see sequence_similarity().
   MessageMatcher(const ParsedQuery& q, size_t max_lines, double fragment_weight = 0);
   // One unit: a single line of a log.
   explicit MessageMatcher(std::string_view line, double fragment_weight = 0);

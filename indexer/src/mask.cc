@@ -173,11 +173,7 @@ std::string word_before(std::string_view out) {
   return to_lower_ascii(out.substr(b, e - b));
 }
 
-bool number_is_code(std::string_view out_so_far) {
-  std::string w = word_before(out_so_far);
-  return w == "error" || w == "code" || w == "id" || w == "stop" || w == "err" ||
-         w == "errorcode" || w == "eventid" || w == "status";
-}
+bool number_is_code(std::string_view out_so_far) { return masking_keeps_number_after(word_before(out_so_far)); }
 
 bool is_hresult(std::string_view s, size_t i, size_t len) {
   // 0x8xxxxxxx or 0xCxxxxxxx, exactly 8 digits
@@ -304,6 +300,20 @@ std::string mask_variables(std::string_view text) {
     ++i;
   }
   return out;
+}
+
+bool masking_keeps_number_after(std::string_view w) {
+  // By length first: the rule engine asks this of every number of a log.
+  switch (w.size()) {
+    case 2: return w == "id";
+    case 3: return w == "err";
+    case 4: return w == "code" || w == "stop";
+    case 5: return w == "error";
+    case 6: return w == "status";
+    case 7: return w == "eventid";
+    case 9: return w == "errorcode";
+    default: return false;
+  }
 }
 
 }  // namespace kbtriage

@@ -23,4 +23,11 @@ std::vector<ErrorCode> extract_codes(std::string_view text);
 // Adds the codes of `text` to `codes`, skipping those already there.
 void add_codes(std::string_view text, std::vector<ErrorCode>& codes);
 
+// Whether add_codes() may read a number written after this word (lower
+// case) as a code: "error 5", "error code 5", "error number 5", "Event ID
+// 1001", "STOP 0A". (Numbers of eight digits or more may be codes after any
+// word.) For a reader that must tell which lines hold the same codes
+// without reading them.
+bool code_may_follow(std::string_view lower_word);
+
 }  // namespace kbtriage

@@ -32,4 +32,9 @@ inline constexpr std::string_view kMaskEmail = "<email>";
 // Deterministic and total: any byte sequence gives a result.
 std::string mask_variables(std::string_view text);
 
+// Whether mask_variables() keeps a number written after this word (lower
+// case: "error", "code", "id", "stop", ...) instead of masking it. For a
+// reader that must tell which lines mask alike without masking them.
+bool masking_keeps_number_after(std::string_view lower_word);
+
 }  // namespace kbtriage
