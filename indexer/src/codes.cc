@@ -129,9 +129,6 @@ bool is_error_word(std::string_view w) {
 
 }  // namespace
 
-bool code_may_follow(std::string_view w) {
-  return is_error_word(w) || w == "code" || w == "number" || w == "id" || w == "eventid" || w == "stop";
-}
 
 void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   Collector out(codes);

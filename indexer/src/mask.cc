@@ -302,18 +302,5 @@ std::string mask_variables(std::string_view text) {
   return out;
 }
 
-bool masking_keeps_number_after(std::string_view w) {
-  // By length first: the rule engine asks this of every number of a log.
-  switch (w.size()) {
-    case 2: return w == "id";
-    case 3: return w == "err";
-    case 4: return w == "code" || w == "stop";
-    case 5: return w == "error";
-    case 6: return w == "status";
-    case 7: return w == "eventid";
-    case 9: return w == "errorcode";
-    default: return false;
-  }
-}
 
 }  // namespace kbtriage

@@ -168,5 +168,23 @@ TEST_CASE("extract_codes: quoted run-time error numbers", "[codes]") {
   });
 }
 
+TEST_CASE("code_may_follow names every word after which a short number is read as a code", "[codes]") {
+  // A reader that dedups lines by their numbers relies on it: a word
+  // add_codes() learns must be named here too.
+  for (const char* w : {"error", "err", "errorcode", "helpmsg", "errno", "code", "number", "id", "eventid", "stop", "status", "the", "returned", "line", "port", "version", "build", "page", "value", "exit", "return", "event", "warning", "fatal", "result", "hresult", "session", "thread"}) {
+    CAPTURE(w);
+    const std::string word = w;
+    bool read = false;
+    for (const std::string& text : {word + " 1234", "error " + word + " 1234", "event " + word + " 1234",
+                                    "return " + word + " 1234", word + ": 1234", word + " 0A"}) {
+      for (const ErrorCode& c : extract_codes(text)) read |= c.raw == "1234" || c.raw == "0A";
+    }
+    if (read) CHECK(code_may_follow(word));
+  }
+  CHECK(code_may_follow("error"));
+  CHECK_FALSE(code_may_follow("the"));
+  CHECK_FALSE(code_may_follow("returned"));
+}
+
 }  // namespace
 }  // namespace kbtriage

@@ -175,5 +175,13 @@ TEST_CASE("mask_variables: a path with a space is one path", "[mask]") {
   CHECK(mask_variables("Cannot open C:\\a\\b.txt") == mask_variables("Cannot open D:\\Program Files\\x.doc"));
 }
 
+TEST_CASE("masking_keeps_number_after says which words keep the number after them", "[mask]") {
+  for (const char* w : {"error", "err", "errorcode", "helpmsg", "errno", "code", "number", "id", "eventid", "stop", "status", "the", "returned", "line", "port", "version", "build", "page", "value", "exit", "return", "event", "warning", "fatal", "result", "hresult", "session", "thread"}) {
+    CAPTURE(w);
+    const std::string masked = mask_variables(std::string(w) + " 1234");
+    CHECK(masking_keeps_number_after(w) == (masked.find("1234") != std::string::npos));
+  }
+}
+
 }  // namespace
 }  // namespace kbtriage

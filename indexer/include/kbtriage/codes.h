@@ -28,6 +28,19 @@ void add_codes(std::string_view text, std::vector<ErrorCode>& codes);
 // 1001", "STOP 0A". (Numbers of eight digits or more may be codes after any
 // word.) For a reader that must tell which lines hold the same codes
 // without reading them.
-bool code_may_follow(std::string_view lower_word);
+inline bool code_may_follow(std::string_view w) {
+  // By length first: the rule engine asks this of every number of a log.
+  // The words of the checks in add_codes() (codes.cc), kept in step by a test.
+  switch (w.size()) {
+    case 2: return w == "id";
+    case 3: return w == "err";
+    case 4: return w == "code" || w == "stop";
+    case 5: return w == "error" || w == "errno";
+    case 6: return w == "number";
+    case 7: return w == "helpmsg" || w == "eventid";
+    case 9: return w == "errorcode";
+    default: return false;
+  }
+}
 
 }  // namespace kbtriage
