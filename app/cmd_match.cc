@@ -231,6 +231,7 @@ int run_match(const Args& args) {
   Matcher matcher(db, config);
   if (!batch.empty()) {
     opt.details = full_batch;
+    matcher.prepare();  // see search --batch
     return run_batch(matcher, batch, opt, full_batch);
   }
   std::string text;

@@ -147,6 +147,7 @@ int run_search(const Args& args) {
     else if (r.is("--facets")) opt.facets = true;
     else if (r.is("--batch")) batch = r.value();
     else if (r.is("--full")) full_batch = true;
+    else if (r.is("--no-cache")) opt.use_cache = false;
     else if (r.is("--product")) opt.filters.push_back({"product", r.value()});
     else if (r.is("--year")) opt.filters.push_back({"year", r.value()});
     else if (r.is("--type")) opt.filters.push_back({"type", r.value()});
@@ -170,6 +171,8 @@ int run_search(const Args& args) {
 
   if (!batch.empty()) {
     opt.details = full_batch;
+    // Worth its 1.5 s once per index change over many queries, not for one.
+    if (opt.use_cache) searcher.prepare();
     return run_batch(searcher, batch, opt, full_batch);
   }
   std::string query;

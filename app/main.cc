@@ -48,6 +48,10 @@ const std::vector<Command>& commands() {
        "  --batch FILE     run each line {\"qid\", \"query\"} of FILE (- for standard input);\n"
        "                   print one line {\"qid\", \"results\": [{\"id\", \"title\", \"score\"}], \"took_ms\"}\n"
        "  --full           with --batch: full results (snippet, symptom, why)\n"
+       "                   (--batch first readies the store's search cache, search-postings.bin:\n"
+       "                   the posting lists in one file, read out of the index once per change)\n"
+       "  --no-cache       rank with Xapian's matcher even when the search cache fits (same\n"
+       "                   results, slower: for comparison)\n"
        "  --ranking FILE   ranking settings instead of the built-in engine/data/ranking.conf\n"
        "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
        "Exit status 1 when nothing matched.",

@@ -1319,6 +1319,8 @@ Matcher::Matcher(const std::string& store_dir, MatcherConfig config)
 
 Matcher::~Matcher() = default;
 
+bool Matcher::prepare() { return impl_->searcher.prepare(); }
+
 std::vector<RuleDiagnostic> Matcher::reload() {
   std::vector<RuleDiagnostic> diags;
   RuleSet set = impl_->load(diags);

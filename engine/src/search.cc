@@ -18,6 +18,8 @@
 #include "kbtriage/schema.h"
 #include "kbtriage/store.h"
 #include "kbtriage/text.h"
+#include "postings.h"
+#include "ranker.h"
 #include "similarity.h"
 #include "store_impl.h"
 
@@ -28,13 +30,12 @@ namespace {
 constexpr size_t kMaxSpellingAttempts = 6;
 constexpr size_t kMinSpellingWord = 4;
 constexpr unsigned kWildcardExpansion = 64;
+constexpr std::string_view kSearchCacheFile = "search-postings.bin";
 
 std::string prefixed(std::string_view prefix, const std::string& term) { return std::string(prefix) + term; }
 
-Xapian::Query scaled(Xapian::Query q, double factor) {
-  if (factor == 1.0 || q.empty()) return q;
-  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
-}
+Plan scaled(Plan q, double factor) { return Plan::scaled(std::move(q), factor); }
+using Op = Plan::Op;
 
 bool all_alpha(std::string_view w) {
   return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z'); });
@@ -60,8 +61,8 @@ std::string id_value(std::string_view v) {
 }
 
 struct Built {
-  Xapian::Query query;
-  std::vector<Xapian::Query> lines;  // a log's lines, each searched on its own
+  Plan query;
+  std::vector<Plan> lines;  // a log's lines, each searched on its own
   std::vector<size_t> line_index;    // which ParsedQuery line each of `lines` is
   bool strict = false;  // has filters, required words or exclusions that a relaxed query drops
   std::vector<std::pair<std::string, std::string>> corrections;
@@ -95,12 +96,16 @@ bool says_error(const QueryLine& line) {
 
 class QueryBuilder {
  public:
-  QueryBuilder(const Xapian::Database& db, const RankingConfig& cfg, const Synonyms& syn)
-      : db_(db), cfg_(cfg), syn_(syn), stem_("english"), doccount_(std::max(db.get_doccount(), 1u)) {}
+  // `postings`, when not null, is the search cache of `db`'s snapshot: it
+  // knows each term's frequency without a lookup in the shards.
+  QueryBuilder(const Xapian::Database& db, const PostingsCache* postings, const RankingConfig& cfg,
+               const Synonyms& syn)
+      : db_(db), postings_(postings), cfg_(cfg), syn_(syn), stem_("english"),
+        doccount_(std::max(db.get_doccount(), 1u)) {}
 
   Built build(const ParsedQuery& pq) {
     Built out;
-    std::vector<Xapian::Query> line_queries, required, filters, excluded;
+    std::vector<Plan> line_queries, required, filters, excluded;
     const size_t nlines = std::min(pq.lines.size(), cfg_.max_lines);
     const bool log_mode = nlines >= cfg_.log_lines;
     // A paste's words, each once: a repeated word counts more (wqf), but
@@ -129,8 +134,8 @@ class QueryBuilder {
     // only add to the score of articles found by the rarer ones
     // (AND_MAYBE): they still rank, but the matcher skips through their
     // long posting lists instead of reading them whole.
-    auto slots_query = [&](const std::vector<Slot>& ws, bool spelling, std::vector<Xapian::Query>& parts,
-                           std::vector<Xapian::Query>& common) {
+    auto slots_query = [&](const std::vector<Slot>& ws, bool spelling, std::vector<Plan>& parts,
+                           std::vector<Plan>& common) {
       std::vector<const Slot*> kept;
       for (const Slot& sl : ws) {
         if (!is_stopword(sl.word->text)) kept.push_back(&sl);
@@ -142,33 +147,32 @@ class QueryBuilder {
       // index but says nothing of the problem: it only adds to the score,
       // or it would decide which articles are looked at. A file name is
       // variable too, but it does tell articles apart.
-      std::vector<Xapian::Query> variables;
+      std::vector<Plan> variables;
       auto number = [](const QueryWord& w) {
         return w.variable && !w.code && std::all_of(w.text.begin(), w.text.end(), is_ascii_digit);
       };
       for (const Slot* sl : kept) {
-        Xapian::Query q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
+        Plan q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
         const bool is_common = !sl->word->wildcard &&
             static_cast<double>(termfreq(stem_(sl->word->text))) > cfg_.common_ratio * doccount_;
-        (number(*sl->word) ? variables : is_common ? common : parts).push_back(q);
+        (number(*sl->word) ? variables : is_common ? common : parts).push_back(std::move(q));
       }
       if (parts.empty() && common.empty()) {
         parts.swap(variables);
       } else if (parts.empty()) {
         parts.swap(common);
       }
-      common.insert(common.end(), variables.begin(), variables.end());
+      std::move(variables.begin(), variables.end(), std::back_inserter(common));
     };
-    auto maybe = [](std::vector<Xapian::Query>& parts, std::vector<Xapian::Query>& common) {
+    auto maybe = [](std::vector<Plan> parts, std::vector<Plan> common) {
       if (parts.empty()) {
         parts.swap(common);
       }
-      Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+      Plan q = Plan::of(Op::kOr, std::move(parts));
       if (common.empty()) return q;
-      return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
-                           Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
+      return Plan::and_maybe(std::move(q), Plan::of(Op::kOr, std::move(common)));
     };
-    std::vector<Xapian::Query> common_words;
+    std::vector<Plan> common_words;
     for (size_t li = 0; li < nlines; ++li) {
       const QueryLine& line = pq.lines[li];
       const size_t nwords = std::min(line.words.size(), cfg_.max_line_words);
@@ -185,77 +189,79 @@ class QueryBuilder {
           if (log_mode) add_word(w, line_slots, line_index);
         }
       }
-      std::vector<Xapian::Query> parts;
+      std::vector<Plan> parts;
       add_multiword_synonyms(line, parts);
-      std::vector<Xapian::Query> line_codes;
+      std::vector<Plan> line_codes;
       for (const ErrorCode& c : extract_codes(line.text)) {
-        line_codes.push_back(scaled(Xapian::Query(code_term(c.code)), cfg_.code_weight));
+        line_codes.push_back(scaled(Plan::of_term(code_term(c.code)), cfg_.code_weight));
         if (codes_seen.insert(c.code).second) parts.push_back(line_codes.back());
       }
       if (log_mode) {
         // Each line of a log alone, for the search by best line.
-        std::vector<Xapian::Query> own = line_codes, own_common;
+        std::vector<Plan> own = line_codes, own_common;
         slots_query(line_slots, false, own, own_common);
         if (own.size() + own_common.size() >= 2 || !line_codes.empty()) {
           out.lines.push_back(maybe(own, own_common));
           out.line_index.push_back(li);
         }
       }
-      line_queries.insert(line_queries.end(), parts.begin(), parts.end());
+      std::move(parts.begin(), parts.end(), std::back_inserter(line_queries));
     }
     // Typos are looked for in typed and pasted messages, not in logs: a
     // log's unknown words are host and user names.
     slots_query(slots, !log_mode, line_queries, common_words);
     for (const std::string& p : pq.phrases) {
-      Xapian::Query phrase = phrase_query(p);
+      Plan phrase = phrase_query(p);
       if (phrase.empty()) continue;
       if (pq.operators || pq.lines.empty()) {
         required.push_back(phrase);
       } else {
-        line_queries.push_back(scaled(phrase, 2.0));
+        line_queries.push_back(scaled(std::move(phrase), 2.0));
       }
     }
     for (const QueryField& f : pq.fields) add_field(f, required, filters);
 
-    Xapian::Query scored;
+    Plan scored;
     if (!line_queries.empty() || !common_words.empty()) {
       // Lines are summed, even in a log: OP_MAX (best line) crashes Xapian
       // 1.4.22 over several shards when a line holds an OP_SYNONYM. The
       // rerank below scores a log by its best line instead.
-      scored = maybe(line_queries, common_words);
+      scored = maybe(std::move(line_queries), std::move(common_words));
     }
-    Xapian::Query q = scored;
+    out.strict = !required.empty() || !filters.empty() || !excluded.empty();
+    Plan q = std::move(scored);
     if (!required.empty()) {
-      Xapian::Query all(Xapian::Query::OP_AND, required.begin(), required.end());
-      q = scored.empty() ? all : Xapian::Query(Xapian::Query::OP_AND_MAYBE, all, scored);
+      Plan all = Plan::of(Op::kAnd, std::move(required));
+      q = q.empty() ? std::move(all) : Plan::and_maybe(std::move(all), std::move(q));
     }
     if (!filters.empty()) {
-      Xapian::Query f(Xapian::Query::OP_AND, filters.begin(), filters.end());
-      q = q.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0) : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+      Xapian::Query f = Plan::of(Op::kAnd, std::move(filters)).to_xapian();
+      q = Plan::of_xapian(q.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0)
+                                    : Xapian::Query(Xapian::Query::OP_FILTER, q.to_xapian(), f));
     }
     if (!excluded.empty() && !q.empty()) {
-      q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
+      q = Plan::of_xapian(Xapian::Query(Xapian::Query::OP_AND_NOT, q.to_xapian(),
+                                        Plan::of(Op::kOr, std::move(excluded)).to_xapian()));
     }
-    out.query = q;
-    out.strict = !required.empty() || !filters.empty() || !excluded.empty();
+    out.query = std::move(q);
     return out;
   }
 
   // Every word of the query as plain free text: the fallback when the strict
   // reading matches nothing.
-  Xapian::Query relaxed(const ParsedQuery& pq) {
-    std::vector<Xapian::Query> parts;
+  Plan relaxed(const ParsedQuery& pq) {
+    std::vector<Plan> parts;
     for (const QueryLine& l : pq.lines) {
-      for (const QueryWord& w : l.words) parts.emplace_back(stem_(w.text));
+      for (const QueryWord& w : l.words) parts.push_back(Plan::of_term(stem_(w.text)));
     }
     for (const std::string& p : pq.phrases) {
-      for (const std::string& t : terms_of(p)) parts.emplace_back(t);
+      for (std::string& t : terms_of(p)) parts.push_back(Plan::of_term(std::move(t)));
     }
     for (const QueryField& f : pq.fields) {
-      for (const std::string& t : terms_of(f.value)) parts.emplace_back(t);
+      for (std::string& t : terms_of(f.value)) parts.push_back(Plan::of_term(std::move(t)));
     }
-    for (const std::string& c : pq.codes) parts.push_back(scaled(Xapian::Query(code_term(c)), cfg_.code_weight));
-    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    for (const std::string& c : pq.codes) parts.push_back(scaled(Plan::of_term(code_term(c)), cfg_.code_weight));
+    return Plan::of(Op::kOr, std::move(parts));
   }
 
  private:
@@ -263,7 +269,10 @@ class QueryBuilder {
   // frequency is looked up in the shards once per query.
   Xapian::doccount termfreq(const std::string& term) {
     auto [it, fresh] = termfreq_.emplace(term, 0);
-    if (fresh) it->second = db_.get_termfreq(term);
+    if (fresh) {
+      it->second = postings_ ? static_cast<Xapian::doccount>(postings_->postings(term).docids.size())
+                             : db_.get_termfreq(term);
+    }
     return it->second;
   }
 
@@ -281,14 +290,14 @@ class QueryBuilder {
     return terms;
   }
 
-  Xapian::Query word_query(const QueryWord& w, Built& out, bool spelling, unsigned wqf) {
+  Plan word_query(const QueryWord& w, Built& out, bool spelling, unsigned wqf) {
     if (w.wildcard) {
-      return Xapian::Query(Xapian::Query::OP_WILDCARD, w.text, kWildcardExpansion,
-                           Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+      return Plan::of_xapian(Xapian::Query(Xapian::Query::OP_WILDCARD, w.text, kWildcardExpansion,
+                                           Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT));
     }
     std::string term = stem_(w.text);
-    std::vector<Xapian::Query> alts;
-    alts.emplace_back(term, wqf);
+    std::vector<Plan> alts;
+    alts.push_back(Plan::of_term(term, wqf));
     for (const std::string& alt : syn_.of(w.text)) alts.push_back(synonym_query(alt));
     // Typos and run-together words, on prose only: a word the index does
     // not know, that is neither a code nor a variable part.
@@ -296,38 +305,36 @@ class QueryBuilder {
       ++attempts_;
       std::vector<std::string> split = split_letters_digits(w.text);
       if (!split.empty()) {
-        alts.push_back(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(stem_(split[0])),
-                                     Xapian::Query(split[1])));
+        alts.push_back(Plan::of(Op::kAnd, {Plan::of_term(stem_(split[0])), Plan::of_term(split[1])}));
         out.corrections.emplace_back(w.text, split[0] + " " + split[1]);
       } else if (all_alpha(w.text) && w.text.size() >= kMinSpellingWord) {
         std::string fix = db_.get_spelling_suggestion(w.text, w.text.size() >= 7 ? 2 : 1);
         if (!fix.empty() && fix != w.text) {
-          alts.emplace_back(stem_(fix));
+          alts.push_back(Plan::of_term(stem_(fix)));
           out.corrections.emplace_back(w.text, fix);
         }
       }
     }
-    if (alts.size() == 1) return alts[0];
-    return Xapian::Query(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
+    if (alts.size() == 1) return std::move(alts[0]);
+    return Plan::of(Op::kSynonym, std::move(alts));
   }
 
   // A synonym, which may be several words: all of them, anywhere in the
   // article (positions exist only for titles, symptoms and messages).
   // Synonyms hold words as the query reads them, one space apart, so only
   // stemming is left to do here.
-  Xapian::Query synonym_query(std::string_view words) {
-    std::vector<Xapian::Query> terms;
+  Plan synonym_query(std::string_view words) {
+    std::vector<Plan> terms;
     for (size_t b = 0; b < words.size();) {
       size_t e = std::min(words.find(' ', b), words.size());
-      terms.emplace_back(stem_(std::string(words.substr(b, e - b))));
+      terms.push_back(Plan::of_term(stem_(std::string(words.substr(b, e - b)))));
       b = e + 1;
     }
-    if (terms.size() == 1) return terms[0];
-    return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+    return Plan::of(Op::kAnd, std::move(terms));
   }
 
   // "offline store" in the text also looks for "ost".
-  void add_multiword_synonyms(const QueryLine& line, std::vector<Xapian::Query>& parts) {
+  void add_multiword_synonyms(const QueryLine& line, std::vector<Plan>& parts) {
     if (syn_.max_words() < 2) return;
     for (size_t i = 0; i + 1 < line.words.size() && i < cfg_.max_line_words; ++i) {
       std::string key = line.words[i].text;
@@ -339,50 +346,52 @@ class QueryBuilder {
     }
   }
 
-  Xapian::Query phrase_query(std::string_view text, std::string_view prefix = "") {
+  Plan phrase_query(std::string_view text, std::string_view prefix = "") {
     std::vector<std::string> terms = terms_of(text, prefix);
     if (terms.empty()) return {};
-    if (terms.size() == 1) return Xapian::Query(terms[0]);
+    if (terms.size() == 1) return Plan::of_term(std::move(terms[0]));
+    if (prefix.empty()) return Plan::of_xapian(Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end()));
     // Field terms have no positions: a phrase within a field is all its words in that field.
-    return Xapian::Query(prefix.empty() ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_AND, terms.begin(), terms.end());
+    std::vector<Plan> all;
+    for (std::string& t : terms) all.push_back(Plan::of_term(std::move(t)));
+    return Plan::of(Op::kAnd, std::move(all));
   }
 
-  void add_field(const QueryField& f, std::vector<Xapian::Query>& required, std::vector<Xapian::Query>& filters) {
+  void add_field(const QueryField& f, std::vector<Plan>& required, std::vector<Plan>& filters) {
     using namespace schema;
     const std::string value = to_lower_ascii(trim(f.value));
     if (f.field == "id") {
-      filters.emplace_back(id_value(f.value));
+      filters.push_back(Plan::of_term(id_value(f.value)));
     } else if (f.field == "product") {
       // The product tag ("exchange") or words of the product's name.
-      std::vector<Xapian::Query> alts;
-      alts.emplace_back(prefixed(kPrefixProduct, value));
-      Xapian::Query words = phrase_query(value, kPrefixProductText);
-      if (!words.empty()) alts.push_back(words);
-      filters.emplace_back(Xapian::Query::OP_OR, alts.begin(), alts.end());
+      std::vector<Plan> alts;
+      alts.push_back(Plan::of_term(prefixed(kPrefixProduct, value)));
+      alts.push_back(phrase_query(value, kPrefixProductText));
+      filters.push_back(Plan::of(Op::kOr, std::move(alts)));
     } else if (f.field == "version") {
-      filters.emplace_back(prefixed(kPrefixVersion, value));
+      filters.push_back(Plan::of_term(prefixed(kPrefixVersion, value)));
     } else if (f.field == "type") {
-      filters.emplace_back(prefixed(kPrefixIssueType, value));
+      filters.push_back(Plan::of_term(prefixed(kPrefixIssueType, value)));
     } else if (f.field == "year") {
       filters.push_back(year_filter(value));
     } else if (f.field == "code") {
       std::vector<ErrorCode> codes = extract_codes(f.value);
       if (codes.empty()) codes = extract_codes("error " + f.value);
       std::string code = codes.empty() ? value : codes[0].code;
-      required.push_back(scaled(Xapian::Query(code_term(code)), cfg_.code_weight));
+      required.push_back(scaled(Plan::of_term(code_term(code)), cfg_.code_weight));
     } else {
       std::string_view prefix = f.field == "title"     ? kPrefixTitle
                                 : f.field == "symptom" ? kPrefixSymptom
                                 : f.field == "cause"   ? kPrefixCause
                                 : f.field == "message" ? kPrefixMessage
                                                        : kPrefixResolution;
-      Xapian::Query q = phrase_query(f.value, prefix);
-      if (!q.empty()) required.push_back(q);
+      Plan q = phrase_query(f.value, prefix);
+      if (!q.empty()) required.push_back(std::move(q));
     }
   }
 
   // "1999", "1999..2001", "..1998", "2000..".
-  static Xapian::Query year_filter(const std::string& v) {
+  static Plan year_filter(const std::string& v) {
     size_t dots = v.find("..");
     auto year = [](std::string_view s, int dflt) {
       s = trim(s);
@@ -396,13 +405,14 @@ class QueryBuilder {
       from = year(std::string_view(v).substr(0, dots), 1900);
       to = year(std::string_view(v).substr(dots + 2), 2100);
     }
-    if (from < 0 || to < from) return Xapian::Query(std::string(schema::kPrefixYear) + v);  // matches nothing
+    if (from < 0 || to < from) return Plan::of_term(std::string(schema::kPrefixYear) + v);  // matches nothing
     // Values compare as strings: YYYYMMDD.
-    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate, std::to_string(from) + "0000",
-                         std::to_string(to) + "9999");
+    return Plan::of_xapian(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate,
+                                         std::to_string(from) + "0000", std::to_string(to) + "9999"));
   }
 
   const Xapian::Database& db_;
+  const PostingsCache* postings_;
   const RankingConfig& cfg_;
   const Synonyms& syn_;
   Xapian::Stem stem_;
@@ -601,7 +611,6 @@ struct Candidate {
   Xapian::docid did = 0;
   double bm25 = 0;
   double score = 0;
-  Xapian::Document doc;
   std::string messages;
   MessageMatch best;
 };
@@ -618,6 +627,26 @@ struct Searcher::Impl {
   std::mutex mu;
   std::vector<std::unique_ptr<Store>> idle;
 
+  // The store's search cache with BM25's length parts for it; replaced
+  // whole (prepare()), so a search keeps the one it started with.
+  struct Cache {
+    std::unique_ptr<PostingsCache> postings;
+    std::vector<double> norms;
+  };
+  std::shared_ptr<const Cache> cache;  // under mu
+  std::shared_ptr<const Cache> current_cache() {
+    std::lock_guard<std::mutex> lock(mu);
+    return cache;
+  }
+  void use_cache(std::unique_ptr<PostingsCache> postings) {
+    auto c = std::make_shared<Cache>();
+    c->norms = norms_of(*postings, Bm25{config.ranking.k1, config.ranking.b});
+    c->postings = std::move(postings);
+    std::lock_guard<std::mutex> lock(mu);
+    cache = std::move(c);
+  }
+  std::string cache_path() const { return dir + "/" + std::string(kSearchCacheFile); }
+
   std::unique_ptr<Store> take() {
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -633,8 +662,17 @@ struct Searcher::Impl {
     std::lock_guard<std::mutex> lock(mu);
     idle.push_back(std::move(s));
   }
+  // A reader for the time of one call.
+  struct Lease {
+    Impl& impl;
+    std::unique_ptr<Store> store;
+    explicit Lease(Impl& i) : impl(i), store(i.take()) {}
+    ~Lease() { impl.give_back(std::move(store)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+  };
 
-  SearchResult run(Store& store, std::string_view text, const SearchOptions& opt) const;
+  SearchResult run(Store& store, const Cache* fast, std::string_view text, const SearchOptions& opt) const;
 };
 
 Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::make_unique<Impl>()) {
@@ -642,27 +680,49 @@ Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::m
   impl_->config = std::move(config);
   impl_->synonyms = impl_->config.synonyms ? impl_->config.synonyms : &Synonyms::builtin();
   impl_->give_back(std::make_unique<Store>(dir));  // fails here, not at the first search, on a bad folder
+  // Mapping the cache costs next to nothing; whether it fits the store is
+  // decided per search, against that search's snapshot.
+  if (std::unique_ptr<PostingsCache> c = PostingsCache::load(impl_->cache_path())) impl_->use_cache(std::move(c));
+}
+
+bool Searcher::prepare() {
+  Impl::Lease lease(*impl_);
+  Store* store = lease.store.get();
+  store->refresh_if_changed();
+  const std::string& key = store->impl_->shard_key;
+  std::shared_ptr<const Impl::Cache> have = impl_->current_cache();
+  if (have && have->postings->key() == key) return true;
+  // Another process may have written it since this one looked.
+  std::unique_ptr<PostingsCache> fresh = PostingsCache::load(impl_->cache_path());
+  if (!fresh || fresh->key() != key) {
+    try {
+      fresh = PostingsCache::build(store->impl_->shards);
+    } catch (const Xapian::Error&) {
+      fresh.reset();  // the shards moved on while being read: the next prepare() tries again
+    }
+    if (!fresh || fresh->key() != key) return false;
+    fresh->save(impl_->cache_path());  // a read-only store keeps it in memory only
+  }
+  impl_->use_cache(std::move(fresh));
+  return true;
 }
 
 Searcher::~Searcher() = default;
 
 SearchResult Searcher::search(std::string_view query, const SearchOptions& options) const {
   auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<Store> store = impl_->take();
-  struct Return {
-    Impl& impl;
-    std::unique_ptr<Store>& store;
-    ~Return() {
-      if (store) impl.give_back(std::move(store));
-    }
-  } give_back{*impl_, store};
+  Impl::Lease lease(*impl_);
+  Store* store = lease.store.get();
   store->refresh_if_changed();
-  SearchResult r = store->impl_->with_retry([&] { return impl_->run(*store, query, options); });
+  std::shared_ptr<const Impl::Cache> cache = impl_->current_cache();
+  if (cache && (!options.use_cache || cache->postings->key() != store->impl_->shard_key)) cache.reset();
+  SearchResult r = store->impl_->with_retry([&] { return impl_->run(*store, cache.get(), query, options); });
   r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 
-SearchResult Searcher::Impl::run(Store& store, std::string_view text, const SearchOptions& opt) const {
+SearchResult Searcher::Impl::run(Store& store, const Cache* fast, std::string_view text,
+                                  const SearchOptions& opt) const {
   const RankingConfig& cfg = config.ranking;
   const Xapian::Database& db = store.impl_->xdb;
   SearchResult result;
@@ -671,34 +731,60 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   result.parsed = pq.describe();
   if (pq.empty()) return result;
 
-  QueryBuilder builder(db, cfg, *synonyms);
+  QueryBuilder builder(db, fast ? fast->postings.get() : nullptr, cfg, *synonyms);
   Built built = builder.build(pq);
   result.corrections = built.corrections;
+  // The caller's articles only (SearchOptions::only_ids): a filter on
+  // every query run, adding no weight.
+  const bool only_ids = !opt.only_ids.empty();
   Xapian::Query only;
-  if (!opt.only_ids.empty()) {
+  std::vector<uint32_t> only_dids;
+  if (only_ids) {
     std::vector<Xapian::Query> ids;
-    for (const std::string& id : opt.only_ids) ids.emplace_back(id_value(id));
+    for (const std::string& id : opt.only_ids) {
+      ids.emplace_back(id_value(id));
+      if (fast) {
+        for (uint32_t did : fast->postings->postings(id_value(id)).docids) only_dids.push_back(did);
+      }
+    }
     only = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
-    if (!built.query.empty()) built.query = Xapian::Query(Xapian::Query::OP_FILTER, built.query, only);
-    for (Xapian::Query& q : built.lines) q = Xapian::Query(Xapian::Query::OP_FILTER, q, only);
+    std::sort(only_dids.begin(), only_dids.end());
+    only_dids.erase(std::unique(only_dids.begin(), only_dids.end()), only_dids.end());
   }
 
   Xapian::Enquire enquire(db);
-  enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.k1, 0, 1, cfg.b, 0.5));
+  const Bm25 bm25{cfg.k1, cfg.b};
+  enquire.set_weighting_scheme(Xapian::BM25Weight(bm25.k1, 0, Bm25::kK3, bm25.b, Bm25::kMinNormLen));
   const size_t want = std::max(cfg.rerank_depth, opt.offset + opt.limit);
   Xapian::ValueCountMatchSpy products(schema::kSlotProduct), types(schema::kSlotIssueType),
       dates(schema::kSlotDate);
-  auto run_query = [&](const Xapian::Query& q) {
-    enquire.set_query(q);
+  // The cache when it fits this snapshot and the plan, Xapian otherwise;
+  // counts per facet need Xapian's match spies.
+  auto ranked = [&](const Plan& plan, size_t n, bool facets) {
+    if (fast && !facets && plan.cacheable()) {
+      result.cached = true;
+      return rank_cached(*fast->postings, fast->norms, bm25, plan, n, only_ids ? &only_dids : nullptr);
+    }
     enquire.clear_matchspies();
-    if (opt.facets) {
+    if (facets) {
       enquire.add_matchspy(&products);
       enquire.add_matchspy(&types);
       enquire.add_matchspy(&dates);
     }
-    return enquire.get_mset(0, static_cast<Xapian::doccount>(want), opt.facets ? db.get_doccount() : 0);
+    return rank_xapian(enquire, plan, only, n, facets ? db.get_doccount() : 0);
   };
-  Xapian::MSet mset;
+  // A candidate's messages, product or data: from the cache's arrays when
+  // it fits, else from the shards (a B-tree descent each).
+  using Field = PostingsCache::Field;
+  auto field = [&](Xapian::docid did, Field f) -> std::string {
+    if (fast) return std::string(fast->postings->field(did, f));
+    Xapian::Document doc = db.get_document(did);
+    return f == Field::kData      ? doc.get_data()
+           : f == Field::kProduct ? doc.get_value(schema::kSlotProduct)
+                                  : doc.get_value(schema::kSlotMessages);
+  };
+  auto run_query = [&](const Plan& q) { return ranked(q, want, opt.facets); };
+  Ranked mset;
   std::vector<Candidate> cands;
   if (!built.lines.empty() && !built.strict) {
     // A log: each line is searched on its own and an article scores by its
@@ -707,9 +793,8 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
     // reaches, so lines compare with each other.
     std::unordered_map<Xapian::docid, size_t> at;
     for (size_t i = 0; i < built.lines.size(); ++i) {
-      enquire.set_query(built.lines[i]);
-      Xapian::MSet lm = enquire.get_mset(0, static_cast<Xapian::doccount>(cfg.line_depth));
-      const double possible = lm.get_max_possible();
+      Ranked lm = ranked(built.lines[i], cfg.line_depth, false);
+      const double possible = lm.max_possible;
       if (possible <= 0) continue;
       const QueryLine& line = pq.lines[built.line_index[i]];
       // A log prints whole messages: no credit for a line found inside a
@@ -718,61 +803,57 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
       // The line a technician pasted the log for says so: "error",
       // "failed", "could not", a code. Routine lines rarely do.
       const double prior = 1.0 + (says_error(line) ? cfg.error_line_boost : 0.0);
-      for (auto it = lm.begin(); it != lm.end(); ++it) {
-        auto [pos, fresh] = at.emplace(*it, cands.size());
+      for (const auto& [did, weight] : lm.hits) {
+        auto [pos, fresh] = at.emplace(did, cands.size());
         if (fresh) {
           cands.emplace_back();
-          cands.back().did = *it;
-          cands.back().doc = it.get_document();
-          cands.back().messages = cands.back().doc.get_value(schema::kSlotMessages);
+          cands.back().did = did;
+          cands.back().messages = field(did, Field::kMessages);
           cands.back().score = -1;
         }
         Candidate& c = cands[pos->second];
         MessageMatch m = matcher.best(c.messages);
-        const double score = prior * (it.get_weight() / possible + cfg.message_weight * m.similarity);
+        const double score = prior * (weight / possible + cfg.message_weight * m.similarity);
         if (score > c.score) {
           c.score = score;
-          c.bm25 = it.get_weight();
+          c.bm25 = weight;
           c.best = std::move(m);
         }
       }
     }
     result.total_estimate = cands.size();
     if (opt.facets || cands.empty()) mset = run_query(built.query);
-    if (cands.empty()) result.total_estimate = mset.get_matches_estimated();
+    if (cands.empty()) result.total_estimate = mset.estimated;
   } else {
     if (!built.query.empty()) mset = run_query(built.query);
-    if (mset.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
+    if (mset.hits.empty() && (built.strict || built.query.empty()) && !pq.lines.empty()) {
       built.query = builder.relaxed(pq);
-      if (!only.empty()) built.query = Xapian::Query(Xapian::Query::OP_FILTER, built.query, only);
       result.relaxed = true;
       mset = run_query(built.query);
     }
-    result.total_estimate = mset.get_matches_estimated();
+    result.total_estimate = mset.estimated;
   }
-  result.xapian_query = built.query.get_description();
+  const Xapian::Query xapian_query = built.query.to_xapian();
+  result.xapian_query = xapian_query.get_description();
 
   if (cands.empty()) {
     // Rerank the head by how closely the paste resembles a quoted message.
-    cands.reserve(mset.size());
-    const double top = mset.empty() ? 1.0 : std::max(mset.begin().get_weight(), 1e-9);
+    cands.reserve(mset.hits.size());
+    const double top = mset.hits.empty() ? 1.0 : std::max(mset.hits[0].second, 1e-9);
     const MessageMatcher matcher(pq, cfg.max_lines, cfg.fragment_weight);
-    const QueryTerms query_stems(built.query);
+    const QueryTerms query_stems(xapian_query);
     double best_similarity = 0;
-    size_t rank = 0;
-    for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+    for (size_t rank = 0; rank < mset.hits.size(); ++rank) {
       Candidate c;
-      c.did = *it;
-      c.bm25 = it.get_weight();
+      c.did = mset.hits[rank].first;
+      c.bm25 = mset.hits[rank].second;
       c.score = c.bm25 / top;
       if (rank < cfg.rerank_depth && cfg.message_weight > 0) {
-        c.doc = it.get_document();
-        c.best = matcher.best(c.doc.get_value(schema::kSlotMessages));
+        c.best = matcher.best(field(c.did, Field::kMessages));
         c.score += cfg.message_weight * c.best.similarity;
       }
       if (rank < cfg.rerank_depth && cfg.product_weight > 0) {
-        if (c.doc.get_docid() == 0) c.doc = it.get_document();
-        c.score += cfg.product_weight * product_overlap(c.doc.get_value(schema::kSlotProduct), query_stems);
+        c.score += cfg.product_weight * product_overlap(field(c.did, Field::kProduct), query_stems);
       }
       best_similarity = std::max(best_similarity, c.best.similarity);
       cands.push_back(std::move(c));
@@ -788,13 +869,12 @@ SearchResult Searcher::Impl::run(Store& store, std::string_view text, const Sear
   }
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
 
-  const QueryTerms query_terms = opt.details ? QueryTerms(built.query) : QueryTerms();
+  const QueryTerms query_terms = opt.details ? QueryTerms(xapian_query) : QueryTerms();
   std::vector<Xapian::docid> hit_dids;
   for (size_t i = opt.offset; i < cands.size() && i < opt.offset + opt.limit; ++i) {
     Candidate& c = cands[i];
-    if (c.doc.get_docid() == 0) c.doc = db.get_document(c.did);
     SearchHit h;
-    nlohmann::json data = nlohmann::json::parse(c.doc.get_data(), nullptr, false);
+    nlohmann::json data = nlohmann::json::parse(field(c.did, Field::kData), nullptr, false);
     if (data.is_object()) {
       h.id = data.value("id", "");
       h.title = data.value("title", "");

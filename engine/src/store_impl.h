@@ -12,6 +12,7 @@
 #include "kbtriage/error.h"
 #include "kbtriage/schema.h"
 #include "kbtriage/store.h"
+#include "postings.h"
 #include "shards.h"
 #include "sqlite_db.h"
 
@@ -42,6 +43,7 @@ struct Store::Impl {
   std::unique_ptr<Db> db;
   std::unique_ptr<Transaction> snapshot;
   std::vector<uint64_t> gens;            // per shard, as of the snapshot
+  std::string shard_key;                 // the shards' UUIDs and revisions, as of the snapshot
   std::unique_ptr<Stmt> first_record;    // prepared once: the searcher asks it for every hit
 
   // Runs `f` against the current snapshot. When the writer has moved on far
@@ -85,6 +87,7 @@ struct Store::Impl {
         std::vector<uint64_t> after = read_generations();
         if (before == after || attempt > 50) {
           gens = after;
+          shard_key = PostingsCache::key_of(shards);
           xdb = Xapian::Database();
           for (const Xapian::Database& s : shards) xdb.add_database(s);
           return;

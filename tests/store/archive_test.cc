@@ -111,8 +111,13 @@ TEST_CASE("the whole archive indexes without a crash, with the extraction rates"
   }
   Searcher searcher(o.db_dir);
   Matcher matcher(o.db_dir);  // the rules derived from the archive's articles
+  REQUIRE(searcher.prepare());  // the search cache, as a batch readies it
+  REQUIRE(matcher.prepare());
   SearchOptions opt;
   opt.details = false;
+  SearchOptions by_xapian = opt;
+  by_xapian.use_cache = false;
+  size_t cached = 0, same = 0, queries_run = 0;
   MatchOptions mopt;
   mopt.details = false;
   // kind -> (right first, queries), for search and for match
@@ -126,12 +131,26 @@ TEST_CASE("the whole archive indexes without a crash, with the extraction rates"
     auto right = [&](const std::string& id) { return std::find(expected.begin(), expected.end(), id) != expected.end(); };
     SearchResult r = searcher.search(text, opt);
     MatchResult m = matcher.match(text, mopt);
+    // The cache ranks as Xapian's matcher does: same articles, same scores.
+    SearchResult x = searcher.search(text, by_xapian);
+    bool alike = r.hits.size() == x.hits.size();
+    for (size_t i = 0; alike && i < r.hits.size(); ++i) {
+      alike = r.hits[i].id == x.hits[i].id && std::abs(r.hits[i].score - x.hits[i].score) <= 1e-9 * x.hits[i].score;
+    }
+    if (!alike) WARN("the search cache ranks otherwise than Xapian: " << text);
+    same += alike;
+    cached += r.cached;
+    ++queries_run;
     const std::string kind = q["kind"].get<std::string>();
     at_one[kind].first += !r.hits.empty() && right(r.hits[0].id);
     ++at_one[kind].second;
     match_at_one[kind].first += !m.hits.empty() && right(m.hits[0].id);
     ++match_at_one[kind].second;
   }
+  std::cout << "archive: search cache " << cached << " of " << queries_run << " queries, ranked as Xapian for "
+            << same << "\n";
+  CHECK(same == queries_run);
+  CHECK(cached * 10 >= queries_run * 9);
   const std::map<std::string, double> targets = {{"exact", 0.90}, {"noisy", 0.80}, {"log", 0.85}, {"code", 0.80}};
   for (const auto& [kind, counts] : at_one) {
     const double r1 = static_cast<double>(counts.first) / static_cast<double>(counts.second);

@@ -126,6 +126,10 @@ class Matcher {
   // the old set stays in use and the diagnostics are returned.
   std::vector<RuleDiagnostic> reload();
 
+  // Readies the search cache for the search half of each match
+  // (Searcher::prepare()): for a long-running process or a batch.
+  bool prepare();
+
   RuleStats stats() const;
 
  private:

@@ -1,0 +1,326 @@
+#include "postings.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "kbtriage/schema.h"
+
+namespace kbtriage {
+
+namespace {
+
+using schema::kSlotMessages;
+using schema::kSlotProduct;
+
+constexpr char kMagic[8] = {'K', 'B', 'T', 'P', 'O', 'S', 'T', '1'};
+constexpr uint32_t kVersion = 2;
+constexpr uint64_t kByteOrder = 0x0102030405060708ull;
+
+// The file: this header, then the key, the document lengths, the term
+// entries, each term's per-shard wdf bounds, the term names, all docids,
+// all wdfs, the documents' field offsets and the fields' bytes, each
+// section starting at a multiple of 8 bytes.
+struct Header {
+  char magic[8];
+  uint32_t version;
+  uint32_t shards;
+  uint64_t byte_order;
+  uint64_t doccount;
+  uint64_t total_length;
+  uint32_t doclen_lower;
+  uint32_t doclen_upper;
+  uint32_t max_docid;
+  uint32_t key_len;
+  uint64_t terms;
+  uint64_t names_bytes;
+  uint64_t postings;
+  uint64_t field_bytes;
+};
+
+size_t padded(size_t n) { return (n + 7) & ~size_t{7}; }
+
+}  // namespace
+
+struct PostingsCache::TermEntry {
+  uint64_t first;      // index of its first posting
+  uint32_t name_off;   // in the names
+  uint32_t name_len;
+  uint32_t count;
+  uint32_t unused;
+};
+
+std::string PostingsCache::key_of(const std::vector<Xapian::Database>& shards) {
+  std::string key;
+  for (const Xapian::Database& s : shards) {
+    key += s.get_uuid();
+    key += ':';
+    key += std::to_string(s.get_revision());
+    key += ';';
+  }
+  return key;
+}
+
+std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Database>& shards) {
+  const uint32_t n = static_cast<uint32_t>(shards.size());
+  if (n == 0) return nullptr;
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.version = kVersion;
+  h.shards = n;
+  h.byte_order = kByteOrder;
+  const std::string key = key_of(shards);
+  h.key_len = static_cast<uint32_t>(key.size());
+
+  // Document lengths, and the bounds Xapian's combined database reports.
+  Xapian::docid max_docid = 0;
+  for (uint32_t s = 0; s < n; ++s) {
+    const Xapian::docid last = shards[s].get_lastdocid();
+    if (last) max_docid = std::max<Xapian::docid>(max_docid, (last - 1) * n + s + 1);
+    h.doccount += shards[s].get_doccount();
+    h.total_length += shards[s].get_total_length();
+    if (shards[s].get_total_length() != 0) {
+      const uint32_t lb = shards[s].get_doclength_lower_bound();
+      if (h.doclen_lower == 0 || lb < h.doclen_lower) h.doclen_lower = lb;
+    }
+    h.doclen_upper = std::max<uint32_t>(h.doclen_upper, shards[s].get_doclength_upper_bound());
+  }
+  h.max_docid = max_docid;
+  std::vector<uint32_t> doclens(size_t{max_docid} + 1, 0);
+  for (uint32_t s = 0; s < n; ++s) {
+    for (auto p = shards[s].postlist_begin(""); p != shards[s].postlist_end(""); ++p) {
+      doclens[(*p - 1) * n + s + 1] = p.get_doclength();
+    }
+  }
+
+  // The terms of all shards in order, each one's postings merged by docid.
+  std::vector<TermEntry> terms;
+  std::vector<uint32_t> bounds;
+  std::string names;
+  std::vector<uint32_t> docids;
+  std::vector<uint16_t> wdfs;
+  std::vector<Xapian::TermIterator> at, end;
+  for (const Xapian::Database& s : shards) {
+    at.push_back(s.allterms_begin());
+    end.push_back(s.allterms_end());
+  }
+  std::vector<std::pair<uint32_t, uint16_t>> merged, mine;
+  for (;;) {
+    std::string term;
+    bool any = false;
+    for (uint32_t s = 0; s < n; ++s) {
+      if (at[s] != end[s] && (!any || *at[s] < term)) {
+        term = *at[s];
+        any = true;
+      }
+    }
+    if (!any) break;
+    TermEntry e{};
+    e.first = docids.size();
+    e.name_off = static_cast<uint32_t>(names.size());
+    e.name_len = static_cast<uint32_t>(term.size());
+    names += term;
+    merged.clear();
+    for (uint32_t s = 0; s < n; ++s) {
+      uint32_t bound = 0;
+      if (at[s] != end[s] && *at[s] == term) {
+        mine.clear();
+        uint64_t collfreq = 0;
+        for (auto p = shards[s].postlist_begin(term); p != shards[s].postlist_end(term); ++p) {
+          const Xapian::termcount wdf = p.get_wdf();
+          if (wdf > std::numeric_limits<uint16_t>::max()) return nullptr;
+          mine.emplace_back((*p - 1) * n + s + 1, static_cast<uint16_t>(wdf));
+          collfreq += wdf;
+        }
+        // As glass bounds a term's wdf when it opens the posting list:
+        // from its collection frequency and its first wdf.
+        if (!mine.empty()) bound = static_cast<uint32_t>(std::max<uint64_t>(collfreq - mine[0].second, mine[0].second));
+        const size_t mid = merged.size();
+        merged.insert(merged.end(), mine.begin(), mine.end());
+        std::inplace_merge(merged.begin(), merged.begin() + static_cast<long>(mid), merged.end());
+        ++at[s];
+      }
+      bounds.push_back(bound);
+    }
+    for (auto& [did, wdf] : merged) {
+      docids.push_back(did);
+      wdfs.push_back(wdf);
+    }
+    e.count = static_cast<uint32_t>(merged.size());
+    terms.push_back(e);
+    if (names.size() > std::numeric_limits<uint32_t>::max()) return nullptr;
+  }
+  h.terms = terms.size();
+  h.names_bytes = names.size();
+  h.postings = docids.size();
+
+  // The fields of each document, in docid order per field: offsets[f][d]
+  // to offsets[f][d + 1] in the bytes.
+  const size_t docs = size_t{max_docid} + 1;
+  std::vector<std::string> per_doc(docs);
+  std::vector<uint32_t> offsets;
+  std::string bytes;
+  for (unsigned f = 0; f < kFields; ++f) {
+    for (std::string& v : per_doc) v.clear();
+    for (uint32_t s = 0; s < n; ++s) {
+      if (f == static_cast<unsigned>(Field::kData)) {
+        for (auto p = shards[s].postlist_begin(""); p != shards[s].postlist_end(""); ++p) {
+          per_doc[(*p - 1) * n + s + 1] = shards[s].get_document(*p, Xapian::DOC_ASSUME_VALID).get_data();
+        }
+      } else {
+        const Xapian::valueno slot = f == static_cast<unsigned>(Field::kMessages) ? kSlotMessages : kSlotProduct;
+        for (auto v = shards[s].valuestream_begin(slot); v != shards[s].valuestream_end(slot); ++v) {
+          per_doc[(v.get_docid() - 1) * n + s + 1] = *v;
+        }
+      }
+    }
+    for (const std::string& v : per_doc) {
+      offsets.push_back(static_cast<uint32_t>(bytes.size()));
+      bytes += v;
+      if (bytes.size() > std::numeric_limits<uint32_t>::max()) return nullptr;
+    }
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
+  }
+  h.field_bytes = bytes.size();
+
+  auto cache = std::unique_ptr<PostingsCache>(new PostingsCache());
+  std::vector<char>& out = cache->owned_;
+  auto put = [&out](const void* data, size_t len) {
+    const char* p = static_cast<const char*>(data);
+    out.insert(out.end(), p, p + len);
+    out.resize(padded(out.size()), 0);
+  };
+  out.reserve(sizeof h + padded(key.size()) + doclens.size() * 4 + terms.size() * sizeof(TermEntry) +
+              bounds.size() * 4 + names.size() + docids.size() * 6 + offsets.size() * 4 + bytes.size() + 96);
+  put(&h, sizeof h);
+  put(key.data(), key.size());
+  put(doclens.data(), doclens.size() * sizeof(uint32_t));
+  put(terms.data(), terms.size() * sizeof(TermEntry));
+  put(bounds.data(), bounds.size() * sizeof(uint32_t));
+  put(names.data(), names.size());
+  put(docids.data(), docids.size() * sizeof(uint32_t));
+  put(wdfs.data(), wdfs.size() * sizeof(uint16_t));
+  put(offsets.data(), offsets.size() * sizeof(uint32_t));
+  put(bytes.data(), bytes.size());
+  cache->bytes_ = out.data();
+  cache->size_ = out.size();
+  if (!cache->parse()) return nullptr;
+  return cache;
+}
+
+std::unique_ptr<PostingsCache> PostingsCache::load(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) {
+    ::close(fd);
+    return nullptr;
+  }
+  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return nullptr;
+  auto cache = std::unique_ptr<PostingsCache>(new PostingsCache());
+  cache->mapped_ = map;
+  cache->bytes_ = static_cast<const char*>(map);
+  cache->size_ = static_cast<size_t>(st.st_size);
+  if (!cache->parse()) return nullptr;
+  return cache;
+}
+
+bool PostingsCache::save(const std::string& path) const {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fwrite(bytes_, 1, size_, f) == size_;
+  ok = std::fflush(f) == 0 && ok;
+  ok = ::fsync(::fileno(f)) == 0 && ok;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+PostingsCache::~PostingsCache() {
+  if (mapped_) ::munmap(mapped_, size_);
+}
+
+bool PostingsCache::parse() {
+  if (size_ < sizeof(Header)) return false;
+  Header h;
+  std::memcpy(&h, bytes_, sizeof h);
+  if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kVersion || h.byte_order != kByteOrder ||
+      h.shards == 0) {
+    return false;
+  }
+  size_t at = padded(sizeof h);
+  // Each section in turn; false when the file is shorter than its header says.
+  auto take = [&](size_t bytes, const char** where) {
+    if (bytes > size_ || at > size_ - bytes) return false;
+    *where = bytes_ + at;
+    at = padded(at + bytes);
+    return true;
+  };
+  const char *key, *lens, *terms, *bounds, *names, *docids, *wdfs, *offsets, *fields;
+  const uint64_t nterms = h.terms, npost = h.postings;
+  const size_t noffsets = (size_t{h.max_docid} + 2) * kFields;
+  if (nterms > size_ || npost > size_ || h.names_bytes > size_ || h.field_bytes > size_) return false;
+  if (!take(h.key_len, &key) || !take((size_t{h.max_docid} + 1) * 4, &lens) ||
+      !take(nterms * sizeof(TermEntry), &terms) || !take(nterms * h.shards * 4, &bounds) ||
+      !take(h.names_bytes, &names) || !take(npost * 4, &docids) || !take(npost * 2, &wdfs) ||
+      !take(noffsets * 4, &offsets) || !take(h.field_bytes, &fields)) {
+    return false;
+  }
+  key_.assign(key, h.key_len);
+  shards_ = h.shards;
+  doccount_ = h.doccount;
+  total_length_ = h.total_length;
+  doclen_lower_ = h.doclen_lower;
+  doclen_upper_ = h.doclen_upper;
+  doclens_ = {reinterpret_cast<const uint32_t*>(lens), size_t{h.max_docid} + 1};
+  terms_ = {reinterpret_cast<const TermEntry*>(terms), nterms};
+  wdf_bounds_ = {reinterpret_cast<const uint32_t*>(bounds), nterms * h.shards};
+  names_ = names;
+  docids_ = {reinterpret_cast<const uint32_t*>(docids), npost};
+  wdfs_ = {reinterpret_cast<const uint16_t*>(wdfs), npost};
+  names_bytes_ = h.names_bytes;
+  field_offsets_ = {reinterpret_cast<const uint32_t*>(offsets), noffsets};
+  field_bytes_ = fields;
+  field_bytes_size_ = h.field_bytes;
+  return true;
+}
+
+std::string_view PostingsCache::field(uint32_t did, Field f) const {
+  const size_t per_field = doclens_.size() + 1;
+  if (did >= doclens_.size()) return {};
+  const size_t at = static_cast<size_t>(f) * per_field + did;
+  const uint32_t b = field_offsets_[at], e = field_offsets_[at + 1];
+  if (b > e || e > field_bytes_size_) return {};
+  return {field_bytes_ + b, e - b};
+}
+
+PostingsCache::Postings PostingsCache::postings(std::string_view term) const {
+  // Entries are checked as they are read, not all at load: a one-query
+  // process reads about twenty of half a million.
+  auto name = [this](const TermEntry& e) {
+    if (e.name_off + uint64_t{e.name_len} > names_bytes_) return std::string_view();
+    return std::string_view(names_ + e.name_off, e.name_len);
+  };
+  auto it = std::lower_bound(terms_.begin(), terms_.end(), term,
+                             [&](const TermEntry& e, std::string_view t) { return name(e) < t; });
+  if (it == terms_.end() || name(*it) != term || it->first + uint64_t{it->count} > docids_.size()) return {};
+  Postings p;
+  p.docids = docids_.subspan(it->first, it->count);
+  p.wdfs = wdfs_.subspan(it->first, it->count);
+  p.wdf_upper_bound = wdf_bounds_.data() + static_cast<size_t>(it - terms_.begin()) * shards_;
+  return p;
+}
+
+}  // namespace kbtriage
