@@ -154,7 +154,7 @@ class QueryBuilder {
       for (const Slot* sl : kept) {
         Plan q = scaled(word_query(*sl->word, out, spelling, sl->wqf), sl->weight);
         const bool is_common = !sl->word->wildcard &&
-            static_cast<double>(termfreq(stem_(sl->word->text))) > cfg_.common_ratio * doccount_;
+            static_cast<double>(group_frequency(sl->word->text)) > cfg_.common_ratio * doccount_;
         (number(*sl->word) ? variables : is_common ? common : parts).push_back(std::move(q));
       }
       if (parts.empty() && common.empty()) {
@@ -274,6 +274,17 @@ class QueryBuilder {
                              : db_.get_termfreq(term);
     }
     return it->second;
+  }
+
+  // In how many articles a word is found, or the most frequent of its
+  // one-word synonyms: "info" is rare, but with "information" it is in
+  // most articles, and is as common a word as "information" is.
+  Xapian::doccount group_frequency(const std::string& word) {
+    Xapian::doccount most = termfreq(stem_(word));
+    for (const std::string& alt : syn_.of(word)) {
+      if (alt.find(' ') == std::string::npos) most = std::max(most, termfreq(stem_(alt)));
+    }
+    return most;
   }
 
   static std::string code_term(const std::string& code) {

@@ -346,3 +346,16 @@ TEST_CASE("words naming a product rank that product's article first among those 
   const SearchResult exchange = searcher().search("0x80004005 Exchange");
   CHECK(rank_of(exchange, "Q900030") < rank_of(exchange, "Q900003"));
 }
+
+TEST_CASE("a rare word whose synonym is in most articles only adds to the score", "[search]") {
+  // "info" is in few corpus articles, "information" (its synonym) in most:
+  // together they are a common word, ranked beside the rarer ones
+  // (AND_MAYBE), not a reason to look at most of the archive.
+  const SearchResult r = searcher().search("INFO Replication cycle finished");
+  const size_t maybe = r.xapian_query.find("AND_MAYBE");
+  const size_t info = r.xapian_query.find("info SYNONYM inform");
+  INFO(r.xapian_query);
+  REQUIRE(maybe != std::string::npos);
+  REQUIRE(info != std::string::npos);
+  CHECK(info > maybe);
+}
