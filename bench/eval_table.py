@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Prints kbtriage's retrieval figures beside the peers' in one markdown table.
 
-usage: eval_table.py QUERIES.jsonl KBTRIAGE_RUN.jsonl [PEERS_RESULT_DIR]
+usage: eval_table.py QUERIES.jsonl KBTRIAGE_RUN.jsonl[,NOCACHE_RUN.jsonl] [PEERS_RESULT_DIR]
 
-KBTRIAGE_RUN is `kbtriage search --batch` output (took_ms per query); the
+KBTRIAGE_RUN is `kbtriage search --batch` output (took_ms per query), and
+NOCACHE_RUN the same with --no-cache (Xapian's matcher ranking), shown as a
+second row; the
 peers' folder is what ../shared/peers/run_all.sh wrote for the same query
 file (PEER.run.jsonl and PEER.search.json). Scoring follows
 ../shared/eval/score.py: R@1, R@10 and MRR@10 per kind.
@@ -53,8 +55,11 @@ def read_run(path):
 def main():
     queries = load_queries(sys.argv[1])
     rows = []
-    run, took = read_run(sys.argv[2])
-    rows.append(("**kbtriage**", scores(queries, run), pct(took, 50), pct(took, 99)))
+    ours = sys.argv[2].split(",")
+    for label, path in zip(["**kbtriage**", "kbtriage --no-cache"], ours):
+        run, took = read_run(path)
+        rows.append((label, scores(queries, run), pct(took, 50), pct(took, 99)))
+    ours_rows = len(ours)
     if len(sys.argv) > 3 and os.path.isdir(sys.argv[3]):
         d = sys.argv[3]
         for name in sorted(f[:-len(".run.jsonl")] for f in os.listdir(d) if f.endswith(".run.jsonl")):
@@ -67,8 +72,8 @@ def main():
     for name, sc, p50, p99 in rows:
         cells = [" / ".join(f"{x:.3f}" for x in sc[k]) if k in sc else "-" for k in kinds]
         print(f"| {name} | " + " | ".join(cells) + f" | {p50:.2f} | {p99:.2f} |")
-    best = {k: max((sc[k][0] for n, sc, _, _ in rows[1:] if k in sc), default=None) for k in kinds}
-    if rows[1:]:
+    best = {k: max((sc[k][0] for n, sc, _, _ in rows[ours_rows:] if k in sc), default=None) for k in kinds}
+    if rows[ours_rows:]:
         ours = rows[0][1]
         print()
         print("R@1 over the best peer: " + ", ".join(
