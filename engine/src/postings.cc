@@ -20,13 +20,15 @@ using schema::kSlotMessages;
 using schema::kSlotProduct;
 
 constexpr char kMagic[8] = {'K', 'B', 'T', 'P', 'O', 'S', 'T', '1'};
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;
+constexpr uint32_t kMaxShards = 1024;
 constexpr uint64_t kByteOrder = 0x0102030405060708ull;
 
-// The file: this header, then the key, the document lengths, the term
-// entries, each term's per-shard wdf bounds, the term names, all docids,
-// all wdfs, the documents' field offsets and the fields' bytes, each
-// section starting at a multiple of 8 bytes.
+// The file: this header, then the key, each shard's document count, the
+// document lengths, the term entries, each term's per-shard wdf bound and
+// frequency, the term names, all docids, all wdfs, the documents' field
+// offsets and the fields' bytes, each section starting at a multiple of 8
+// bytes.
 struct Header {
   char magic[8];
   uint32_t version;
@@ -80,7 +82,9 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
 
   // Document lengths, and the bounds Xapian's combined database reports.
   Xapian::docid max_docid = 0;
+  std::vector<uint64_t> shard_docs;
   for (uint32_t s = 0; s < n; ++s) {
+    shard_docs.push_back(shards[s].get_doccount());
     const Xapian::docid last = shards[s].get_lastdocid();
     if (last) max_docid = std::max<Xapian::docid>(max_docid, (last - 1) * n + s + 1);
     h.doccount += shards[s].get_doccount();
@@ -101,7 +105,7 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
 
   // The terms of all shards in order, each one's postings merged by docid.
   std::vector<TermEntry> terms;
-  std::vector<uint32_t> bounds;
+  std::vector<uint32_t> bounds;  // per term, per shard: wdf bound, termfreq
   std::string names;
   std::vector<uint32_t> docids;
   std::vector<uint16_t> wdfs;
@@ -128,7 +132,7 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
     names += term;
     merged.clear();
     for (uint32_t s = 0; s < n; ++s) {
-      uint32_t bound = 0;
+      uint32_t bound = 0, freq = 0;
       if (at[s] != end[s] && *at[s] == term) {
         mine.clear();
         uint64_t collfreq = 0;
@@ -141,12 +145,14 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
         // As glass bounds a term's wdf when it opens the posting list:
         // from its collection frequency and its first wdf.
         if (!mine.empty()) bound = static_cast<uint32_t>(std::max<uint64_t>(collfreq - mine[0].second, mine[0].second));
+        freq = static_cast<uint32_t>(mine.size());
         const size_t mid = merged.size();
         merged.insert(merged.end(), mine.begin(), mine.end());
         std::inplace_merge(merged.begin(), merged.begin() + static_cast<long>(mid), merged.end());
         ++at[s];
       }
       bounds.push_back(bound);
+      bounds.push_back(freq);
     }
     for (auto& [did, wdf] : merged) {
       docids.push_back(did);
@@ -200,6 +206,7 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
               bounds.size() * 4 + names.size() + docids.size() * 6 + offsets.size() * 4 + bytes.size() + 96);
   put(&h, sizeof h);
   put(key.data(), key.size());
+  put(shard_docs.data(), shard_docs.size() * sizeof(uint64_t));
   put(doclens.data(), doclens.size() * sizeof(uint32_t));
   put(terms.data(), terms.size() * sizeof(TermEntry));
   put(bounds.data(), bounds.size() * sizeof(uint32_t));
@@ -234,9 +241,17 @@ std::unique_ptr<PostingsCache> PostingsCache::load(const std::string& path) {
 }
 
 bool PostingsCache::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return false;
+  // A name of its own (mkstemp), so that two writers never share one.
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return false;
+  ::fchmod(fd, 0644);
+  FILE* f = ::fdopen(fd, "wb");
+  if (!f) {
+    ::close(fd);
+    std::remove(tmp.c_str());
+    return false;
+  }
   bool ok = std::fwrite(bytes_, 1, size_, f) == size_;
   ok = std::fflush(f) == 0 && ok;
   ok = ::fsync(::fileno(f)) == 0 && ok;
@@ -268,12 +283,17 @@ bool PostingsCache::parse() {
     at = padded(at + bytes);
     return true;
   };
-  const char *key, *lens, *terms, *bounds, *names, *docids, *wdfs, *offsets, *fields;
+  const char *key, *docs, *lens, *terms, *bounds, *names, *docids, *wdfs, *offsets, *fields;
   const uint64_t nterms = h.terms, npost = h.postings;
   const size_t noffsets = (size_t{h.max_docid} + 2) * kFields;
-  if (nterms > size_ || npost > size_ || h.names_bytes > size_ || h.field_bytes > size_) return false;
-  if (!take(h.key_len, &key) || !take((size_t{h.max_docid} + 1) * 4, &lens) ||
-      !take(nterms * sizeof(TermEntry), &terms) || !take(nterms * h.shards * 4, &bounds) ||
+  // Every count is at most the file's size, and the shards few, so no
+  // section's size below overflows.
+  if (nterms > size_ || npost > size_ || h.names_bytes > size_ || h.field_bytes > size_ || h.shards > kMaxShards ||
+      h.max_docid > size_) {
+    return false;
+  }
+  if (!take(h.key_len, &key) || !take(size_t{h.shards} * 8, &docs) || !take((size_t{h.max_docid} + 1) * 4, &lens) ||
+      !take(nterms * sizeof(TermEntry), &terms) || !take(nterms * h.shards * 8, &bounds) ||
       !take(h.names_bytes, &names) || !take(npost * 4, &docids) || !take(npost * 2, &wdfs) ||
       !take(noffsets * 4, &offsets) || !take(h.field_bytes, &fields)) {
     return false;
@@ -286,7 +306,8 @@ bool PostingsCache::parse() {
   doclen_upper_ = h.doclen_upper;
   doclens_ = {reinterpret_cast<const uint32_t*>(lens), size_t{h.max_docid} + 1};
   terms_ = {reinterpret_cast<const TermEntry*>(terms), nterms};
-  wdf_bounds_ = {reinterpret_cast<const uint32_t*>(bounds), nterms * h.shards};
+  shard_docs_ = {reinterpret_cast<const uint64_t*>(docs), h.shards};
+  per_shard_ = {reinterpret_cast<const uint32_t*>(bounds), nterms * h.shards * 2};
   names_ = names;
   docids_ = {reinterpret_cast<const uint32_t*>(docids), npost};
   wdfs_ = {reinterpret_cast<const uint16_t*>(wdfs), npost};
@@ -319,7 +340,7 @@ PostingsCache::Postings PostingsCache::postings(std::string_view term) const {
   Postings p;
   p.docids = docids_.subspan(it->first, it->count);
   p.wdfs = wdfs_.subspan(it->first, it->count);
-  p.wdf_upper_bound = wdf_bounds_.data() + static_cast<size_t>(it - terms_.begin()) * shards_;
+  p.per_shard = per_shard_.data() + static_cast<size_t>(it - terms_.begin()) * shards_ * 2;
   return p;
 }
 

@@ -34,10 +34,14 @@ class PostingsCache {
   // taken together, as Xapian numbers them: shard s's document d is
   // (d - 1) * shards + s + 1).
   struct Postings {
-    std::span<const uint32_t> docids;
+    std::span<const uint32_t> docids;  // each at most max_docid()
     std::span<const uint16_t> wdfs;
-    const uint32_t* wdf_upper_bound = nullptr;  // per shard, as Xapian bounds the term's wdf there
+    const uint32_t* per_shard = nullptr;
     bool empty() const { return docids.empty(); }
+    // As Xapian bounds the term's wdf in shard `s` when it opens the list.
+    uint32_t wdf_upper_bound(uint32_t s) const { return per_shard[2 * s]; }
+    // The articles of shard `s` holding the term.
+    uint32_t termfreq(uint32_t s) const { return per_shard[2 * s + 1]; }
   };
 
   // The identity of the shards as opened: each one's UUID and revision.
@@ -63,6 +67,7 @@ class PostingsCache {
   const std::string& key() const { return key_; }
   uint32_t shards() const { return shards_; }
   uint64_t doccount() const { return doccount_; }
+  uint64_t doccount(uint32_t shard) const { return shard_docs_[shard]; }
   double average_length() const { return doccount_ ? static_cast<double>(total_length_) / doccount_ : 0.0; }
   uint32_t doclength_lower_bound() const { return doclen_lower_; }
   uint32_t doclength_upper_bound() const { return doclen_upper_; }
@@ -94,7 +99,8 @@ class PostingsCache {
   uint32_t doclen_lower_ = 0, doclen_upper_ = 0;
   std::span<const uint32_t> doclens_;
   std::span<const TermEntry> terms_;
-  std::span<const uint32_t> wdf_bounds_;
+  std::span<const uint32_t> per_shard_;  // per term, per shard: wdf bound, termfreq
+  std::span<const uint64_t> shard_docs_;
   const char* names_ = nullptr;
   uint64_t names_bytes_ = 0;
   std::span<const uint32_t> docids_;

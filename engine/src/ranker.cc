@@ -119,7 +119,8 @@ std::vector<double> norms_of(const PostingsCache& cache, const Bm25& bm25) {
   // Xapian's BM25Weight::get_sumpart, term by term:
   //   normlen = max(len * len_factor, min_normlen)
   //   denom = k1 * (normlen * b + (1 - b)) + wdf
-  // The same operations in the same order, so the same doubles.
+  // The same operations in the same order, so each term's weight is the
+  // same double.
   const double avlen = cache.average_length();
   const double len_factor = avlen != 0 ? 1 / avlen : 0;
   std::span<const uint32_t> lens = cache.doclengths();
@@ -154,7 +155,8 @@ thread_local Scratch thread_scratch;
 class Runner {
  public:
   Runner(const PostingsCache& cache, const std::vector<double>& norms, const Bm25& bm25)
-      : cache_(cache), norms_(norms), bm25_(bm25), n_(static_cast<double>(cache.doccount())) {
+      : cache_(cache), norms_(norms), bm25_(bm25), n_(static_cast<double>(cache.doccount())),
+        max_docid_(cache.max_docid()) {
     const double avlen = cache.average_length();
     len_factor_ = avlen != 0 ? 1 / avlen : 0;
   }
@@ -327,6 +329,7 @@ class Runner {
     const double tw = termweight(static_cast<double>(post.docids.size()), p.wqf, factor);
     auto emit = [&](size_t i) {
       const uint32_t did = post.docids[i];
+      if (did > max_docid_) return;  // a damaged file: never read past the arrays
       out.push_back({did, post.wdfs[i], sumpart(tw, post.wdfs[i], did)});
     };
     if (!within) {
@@ -339,7 +342,8 @@ class Runner {
       // checking each document against a mark per document.
       const std::vector<uint32_t>& mark = marks_of(*within);
       for (size_t i = 0; i < post.docids.size(); ++i) {
-        if (mark[post.docids[i]] == mark_stamp_) emit(i);
+        const uint32_t did = post.docids[i];
+        if (did <= max_docid_ && mark[did] == mark_stamp_) emit(i);
       }
       return out;
     }
@@ -356,33 +360,56 @@ class Runner {
     return out;
   }
 
-  // Xapian's estimate of how many documents a synonym's part matches:
-  // a term's frequency; an AND's, assuming its terms independent.
-  double estimate(const Plan& p) const {
-    if (p.op == Plan::Op::kTerm) return static_cast<double>(cache_.postings(p.term).docids.size());
-    double est = estimate(p.kids[0]);
-    for (size_t i = 1; i < p.kids.size(); ++i) est = (est * estimate(p.kids[i])) / n_;
-    return static_cast<double>(static_cast<Xapian::doccount>(est + 0.5));
+  // A synonym's part as Xapian estimates it in one shard: `local`, the
+  // shard's own estimate of its articles (what orders the parts), and
+  // `global`, the estimate from the whole store's frequencies (what weighs
+  // them). A term's are its frequencies; an AND's, its terms' assumed
+  // independent, the rarest in the shard first (MultiAndPostList), each
+  // rounded to a count.
+  struct Estimate {
+    Xapian::doccount local, global;
+  };
+  Estimate estimate(const Plan& p, uint32_t shard) const {
+    if (p.op == Plan::Op::kTerm) {
+      PostingsCache::Postings post = cache_.postings(p.term);
+      if (post.empty()) return {0, 0};
+      return {post.termfreq(shard), static_cast<Xapian::doccount>(post.docids.size())};
+    }
+    std::vector<Estimate> kids;
+    for (const Plan& k : p.kids) kids.push_back(estimate(k, shard));
+    std::vector<Estimate> sorted(kids.size());
+    std::partial_sort_copy(kids.begin(), kids.end(), sorted.begin(), sorted.end(),
+                           [](const Estimate& a, const Estimate& b) { return a.local < b.local; });
+    const double shard_docs = static_cast<double>(cache_.doccount(shard));
+    double local = sorted[0].local, global = sorted[0].global;
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      local = shard_docs > 0 ? (local * sorted[i].local) / shard_docs : 0;
+      global = (global * sorted[i].global) / n_;
+    }
+    return {static_cast<Xapian::doccount>(local + 0.5), static_cast<Xapian::doccount>(global + 0.5)};
   }
 
-  // Xapian's estimate for a synonym: its parts ORed pairwise, the two with
-  // the fewest documents first (OrContext::postlist), each OR estimated as
-  // P(l) + P(r) - P(l)P(r) and rounded.
-  double synonym_termfreq(const Plan& p) const {
-    std::vector<double> heap;
-    for (const Plan& k : p.kids) heap.push_back(estimate(k));
-    auto greater = [](double a, double b) { return a > b; };
-    std::make_heap(heap.begin(), heap.end(), greater);
+  // Xapian's frequency for a synonym in one shard: its parts ORed pairwise,
+  // the two the shard counts fewest first (OrContext::postlist's heap),
+  // each OR estimated as P(l) + P(r) - P(l)P(r) and rounded; the order
+  // comes from the shard's counts and the value from the store's.
+  double synonym_termfreq(const Plan& p, uint32_t shard) const {
+    std::vector<Estimate> heap;
+    for (const Plan& k : p.kids) heap.push_back(estimate(k, shard));
+    auto more = [](const Estimate& a, const Estimate& b) { return a.local > b.local; };
+    std::make_heap(heap.begin(), heap.end(), more);
+    const double shard_docs = static_cast<double>(cache_.doccount(shard));
+    auto either = [](double l, double r, double n) { return static_cast<Xapian::doccount>(l + r - (l * r / n) + 0.5); };
     while (heap.size() > 1) {
-      std::pop_heap(heap.begin(), heap.end(), greater);
-      const double r = heap.back();
+      const Estimate r = heap.front();
+      std::pop_heap(heap.begin(), heap.end(), more);
       heap.pop_back();
-      std::pop_heap(heap.begin(), heap.end(), greater);
-      const double l = heap.back();
-      heap.back() = static_cast<double>(static_cast<Xapian::doccount>(l + r - (l * r / n_) + 0.5));
-      std::push_heap(heap.begin(), heap.end(), greater);
+      const Estimate l = heap.front();
+      std::pop_heap(heap.begin(), heap.end(), more);
+      heap.back() = {shard_docs > 0 ? either(l.local, r.local, shard_docs) : 0, either(l.global, r.global, n_)};
+      std::push_heap(heap.begin(), heap.end(), more);
     }
-    return heap.empty() ? 0 : heap[0];
+    return heap.empty() ? 0 : static_cast<double>(heap[0].global);
   }
 
   List synonym(const Plan& p, double factor, const List* within) {
@@ -390,11 +417,14 @@ class Runner {
     for (const Plan& k : p.kids) parts.push_back(run(k, 1.0, within));
     List out = unite(parts);
     if (out.empty()) return out;
-    const double tw = termweight(synonym_termfreq(p), 1, factor);
+    // Each shard weighs the synonym by its own estimate.
+    const uint32_t shards = cache_.shards();
+    std::vector<double> tw(shards);
+    for (uint32_t s = 0; s < shards; ++s) tw[s] = termweight(synonym_termfreq(p, s), 1, factor);
     for (Hit& h : out) {
       // SynonymPostList caps the wdf at the document's length.
       h.wdf = std::min(h.wdf, cache_.doclength(h.did));
-      h.w = sumpart(tw, h.wdf, h.did);
+      h.w = sumpart(tw[(h.did - 1) % shards], h.wdf, h.did);
     }
     return out;
   }
@@ -405,7 +435,7 @@ class Runner {
         PostingsCache::Postings post = cache_.postings(p.term);
         if (post.empty()) return 0;
         const double tw = termweight(static_cast<double>(post.docids.size()), p.wqf, factor);
-        return maxpart(tw, post.wdf_upper_bound[shard]);
+        return maxpart(tw, post.wdf_upper_bound(shard));
       }
       case Plan::Op::kScale:
         return max_weight(p.kids[0], factor * p.factor, shard);
@@ -413,7 +443,7 @@ class Runner {
         bool any = false;
         for (const Plan& k : p.kids) any = any || in_shard(k, shard);
         if (!any) return 0;
-        return maxpart(termweight(synonym_termfreq(p), 1, factor), cache_.doclength_upper_bound());
+        return maxpart(termweight(synonym_termfreq(p, shard), 1, factor), cache_.doclength_upper_bound());
       }
       case Plan::Op::kXapian:
         return 0;
@@ -425,10 +455,12 @@ class Runner {
     }
   }
 
+  // Whether the shard has articles `p` could match (Xapian leaves out a
+  // synonym no part of which can).
   bool in_shard(const Plan& p, uint32_t shard) const {
     if (p.op == Plan::Op::kTerm) {
       PostingsCache::Postings post = cache_.postings(p.term);
-      return !post.empty() && post.wdf_upper_bound[shard] > 0;
+      return !post.empty() && post.termfreq(shard) > 0;
     }
     return std::all_of(p.kids.begin(), p.kids.end(), [&](const Plan& k) { return in_shard(k, shard); });
   }
@@ -481,7 +513,7 @@ class Runner {
       const double tw = termweight(static_cast<double>(post.docids.size()), leaves[i].first->wqf, leaves[i].second);
       for (size_t j = 0; j < post.docids.size(); ++j) {
         const uint32_t did = post.docids[j];
-        add({did, post.wdfs[j], sumpart(tw, post.wdfs[j], did)});
+        if (did <= max_docid_) add({did, post.wdfs[j], sumpart(tw, post.wdfs[j], did)});
       }
     }
     return summed();
@@ -492,10 +524,8 @@ class Runner {
   // docid. The slots are never cleared: a slot's first sum overwrites it.
   void begin_sum() {
     const size_t docs = cache_.max_docid() + size_t{1};
-    if (scratch_.sum.size() != docs) {
-      scratch_.sum.assign(docs, Hit{0, 0, 0.0});
-      scratch_.bits.assign((docs + 63) / 64, 0);
-    }
+    if (scratch_.sum.size() != docs) scratch_.sum.assign(docs, Hit{0, 0, 0.0});
+    scratch_.bits.assign((docs + 63) / 64, 0);
     scratch_.filled = 0;
   }
 
@@ -513,7 +543,7 @@ class Runner {
     }
   }
 
-  // The documents summed since begin_sum(), by docid; clears the bits.
+  // The documents summed since begin_sum(), by docid.
   List summed() {
     List out;
     out.reserve(scratch_.filled);
@@ -521,7 +551,6 @@ class Runner {
       for (uint64_t word = scratch_.bits[w]; word; word &= word - 1) {
         out.push_back(scratch_.sum[w * 64 + static_cast<size_t>(__builtin_ctzll(word))]);
       }
-      scratch_.bits[w] = 0;
     }
     return out;
   }
@@ -564,6 +593,7 @@ class Runner {
   const std::vector<double>& norms_;
   Bm25 bm25_;
   double n_;
+  uint32_t max_docid_;
   double len_factor_ = 0;
 };
 

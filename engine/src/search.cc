@@ -637,6 +637,7 @@ struct Searcher::Impl {
   // and SQLite connection) serves one search at a time.
   std::mutex mu;
   std::vector<std::unique_ptr<Store>> idle;
+  std::mutex prepare_mu;  // held through prepare()
 
   // The store's search cache with BM25's length parts for it; replaced
   // whole (prepare()), so a search keeps the one it started with.
@@ -697,6 +698,9 @@ Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::m
 }
 
 bool Searcher::prepare() {
+  // One at a time: the cache is read out of the index once, not by each
+  // caller, and written by one.
+  std::lock_guard<std::mutex> preparing(impl_->prepare_mu);
   Impl::Lease lease(*impl_);
   Store* store = lease.store.get();
   store->refresh_if_changed();
@@ -725,9 +729,13 @@ SearchResult Searcher::search(std::string_view query, const SearchOptions& optio
   Impl::Lease lease(*impl_);
   Store* store = lease.store.get();
   store->refresh_if_changed();
-  std::shared_ptr<const Impl::Cache> cache = impl_->current_cache();
-  if (cache && (!options.use_cache || cache->postings->key() != store->impl_->shard_key)) cache.reset();
-  SearchResult r = store->impl_->with_retry([&] { return impl_->run(*store, cache.get(), query, options); });
+  SearchResult r = store->impl_->with_retry([&] {
+    // Chosen per attempt: a retry reads a newer snapshot, which the cache
+    // may not fit.
+    std::shared_ptr<const Impl::Cache> cache = options.use_cache ? impl_->current_cache() : nullptr;
+    if (cache && cache->postings->key() != store->impl_->shard_key) cache.reset();
+    return impl_->run(*store, cache.get(), query, options);
+  });
   r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

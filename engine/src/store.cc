@@ -57,6 +57,10 @@ bool Store::refresh_if_changed() {
       impl_->shards[i].reopen();
       changed = changed || generation_of(impl_->shards[i]) != impl_->gens[i];
     }
+    // A shard can move to a new revision with the same generation (a
+    // writer's close commits what it holds): what reads by revision, the
+    // search cache, must see that too.
+    changed = changed || PostingsCache::key_of(impl_->shards) != impl_->shard_key;
   } catch (const Xapian::DatabaseModifiedError&) {
     changed = true;
   } catch (const Xapian::Error& e) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "kbtriage/indexer.h"
@@ -14,6 +15,7 @@
 #include "kbtriage/search.h"
 #include "kbtriage/store.h"
 #include "postings.h"
+#include "ranker.h"
 #include "../test_util.h"
 
 using namespace kbtriage;
@@ -40,6 +42,15 @@ struct OwnStore {
     index_paths(o);
   }
   std::string cache() const { return db + "/search-postings.bin"; }
+  std::vector<Xapian::Database> shards() const {
+    std::vector<Xapian::Database> out;
+    for (unsigned i = 0;; ++i) {
+      const std::string path = db + "/" + std::string(schema::kXapianDir) + "/" + std::to_string(i);
+      if (!std::filesystem::exists(path)) break;
+      out.emplace_back(path);
+    }
+    return out;
+  }
 };
 
 // What a technician types or pastes, of every shape the query builder
@@ -169,12 +180,7 @@ TEST_CASE("a damaged search cache is ignored and rebuilt", "[search][cache]") {
 
 TEST_CASE("the cache holds each term's postings and each document's fields as the shards do", "[search][cache]") {
   OwnStore s;
-  std::vector<Xapian::Database> shards;
-  for (unsigned i = 0;; ++i) {
-    const std::string path = s.db + "/" + std::string(schema::kXapianDir) + "/" + std::to_string(i);
-    if (!std::filesystem::exists(path)) break;
-    shards.emplace_back(path);
-  }
+  std::vector<Xapian::Database> shards = s.shards();
   REQUIRE(shards.size() >= 1);
   std::unique_ptr<PostingsCache> cache = PostingsCache::build(shards);
   REQUIRE(cache);
@@ -236,4 +242,118 @@ TEST_CASE("searches while the cache is prepared again and swapped", "[search][ca
   done = true;
   for (std::thread& t : threads) t.join();
   CHECK(failures == 0);
+}
+
+namespace {
+
+Plan T(const std::string& t, Xapian::termcount wqf = 1) { return Plan::of_term(t, wqf); }
+Plan op(Plan::Op o, std::vector<Plan> kids) { return Plan::of(o, std::move(kids)); }
+
+}  // namespace
+
+TEST_CASE("rank_cached weighs every shape of plan as Xapian's matcher does", "[search][cache]") {
+  OwnStore s;
+  std::vector<Xapian::Database> shards = s.shards();
+  REQUIRE(shards.size() == 2);
+  Xapian::Database all;
+  for (const Xapian::Database& sh : shards) all.add_database(sh);
+  std::unique_ptr<PostingsCache> cache = PostingsCache::build(shards);
+  REQUIRE(cache);
+  const Bm25 bm25;
+  const std::vector<double> norms = norms_of(*cache, bm25);
+  Xapian::Enquire enquire(all);
+  enquire.set_weighting_scheme(Xapian::BM25Weight(bm25.k1, 0, Bm25::kK3, bm25.b, Bm25::kMinNormLen));
+
+  // Plain words by how many articles hold them, and one held in only one shard.
+  std::vector<std::pair<Xapian::doccount, std::string>> words;
+  std::string one_shard;
+  for (auto t = all.allterms_begin(); t != all.allterms_end(); ++t) {
+    const std::string w = *t;
+    if (w.empty() || w[0] < 'a' || w[0] > 'z' || t.get_termfreq() < 2) continue;
+    words.emplace_back(t.get_termfreq(), w);
+    if (one_shard.empty() && shards[1].get_termfreq(w) == 0 && t.get_termfreq() >= 3) one_shard = w;
+  }
+  std::sort(words.begin(), words.end());
+  REQUIRE(words.size() > 100);
+  REQUIRE_FALSE(one_shard.empty());
+  auto word = [&](double at) { return words[static_cast<size_t>(at * static_cast<double>(words.size() - 1))].second; };
+  const std::string rare = word(0.1), mid = word(0.5), often = word(0.9), most = word(1.0), some = word(0.7);
+  using O = Plan::Op;
+  const std::vector<Plan> plans = {
+      T(mid),
+      T(rare, 3),
+      op(O::kOr, {T(rare), T(mid), T(often)}),
+      op(O::kOr, {T(mid, 2), T(mid)}),
+      op(O::kAnd, {T(mid), T(often), T(most)}),
+      Plan::and_maybe(op(O::kOr, {T(rare), T(mid)}), op(O::kOr, {T(often), T(most), T(some)})),
+      op(O::kSynonym, {T(rare), T(mid), T(often)}),
+      op(O::kSynonym, {T(often), op(O::kAnd, {T(mid), T(some)}), op(O::kAnd, {T(rare), T(most), T(often)}), T(one_shard)}),
+      Plan::scaled(Plan::scaled(op(O::kOr, {T(rare), op(O::kSynonym, {T(mid), T(some), T(one_shard)})}), 0.3), 2.0),
+      op(O::kOr, {T(one_shard), T(most)}),
+      Plan::and_maybe(op(O::kSynonym, {T(one_shard), T(rare)}), op(O::kOr, {Plan::scaled(T(most), 0.3), T(often)})),
+  };
+  std::vector<Xapian::Query> ids = {Xapian::Query("QQ198657"), Xapian::Query("QQ123"), Xapian::Query("QQ900002")};
+  const Xapian::Query only_query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+  std::vector<uint32_t> only_dids;
+  for (const char* id : {"QQ198657", "QQ123", "QQ900002"}) {
+    for (uint32_t d : cache->postings(id).docids) only_dids.push_back(d);
+  }
+  std::sort(only_dids.begin(), only_dids.end());
+  for (size_t i = 0; i < plans.size(); ++i) {
+    REQUIRE(plans[i].cacheable());
+    for (size_t want : {0, 1, 5, 30, 1000}) {
+      for (bool only : {false, true}) {
+        INFO("plan " << i << " " << plans[i].to_xapian().get_description() << ", want " << want << ", only " << only);
+        const Ranked c = rank_cached(*cache, norms, bm25, plans[i], want, only ? &only_dids : nullptr);
+        const Ranked x = rank_xapian(enquire, plans[i], only ? only_query : Xapian::Query(), want);
+        REQUIRE(c.hits.size() == x.hits.size());
+        for (size_t h = 0; h < x.hits.size(); ++h) {
+          CHECK(c.hits[h].first == x.hits[h].first);
+          CHECK(c.hits[h].second == Approx(x.hits[h].second).epsilon(1e-12));
+        }
+        if (want > 0) CHECK(c.max_possible == Approx(x.max_possible).epsilon(1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("a cache file damaged inside its sections never reads out of bounds", "[search][cache]") {
+  OwnStore s;
+  {
+    Searcher searcher(s.db);
+    REQUIRE(searcher.prepare());
+  }
+  const std::string good = test::read_file(s.cache());
+  std::mt19937 rng(20261124);
+  for (int round = 0; round < 20; ++round) {
+    std::string bad = good;
+    // Bytes past the header (and the key, which decides whether it is used).
+    for (int i = 0; i < 2000; ++i) bad[400 + rng() % (bad.size() - 400)] = static_cast<char>(rng());
+    test::write_file(s.cache(), bad);
+    Searcher searcher(s.db);
+    for (const char* q : {"Background Synchronization Error", "STOP 0x0000001E", "outlook ost error\nfailed\nsync"}) {
+      SearchResult r = searcher.search(q);  // any ranking; under the sanitizers, no bad read
+      CHECK(r.took_ms >= 0);
+    }
+  }
+}
+
+TEST_CASE("prepare() from several threads at once", "[search][cache][concurrency]") {
+  OwnStore s;
+  Searcher searcher(s.db);
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      if (searcher.prepare()) ++ready;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(ready == 3);
+  CHECK(searcher.search("Background Synchronization Error").cached);
+  // One file, whole, and no temporary left behind.
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(s.db)) files += e.path().filename().string().rfind("search-postings", 0) == 0;
+  CHECK(files == 1);
+  CHECK(Searcher(s.db).search("Background Synchronization Error").cached);
 }
