@@ -90,6 +90,11 @@ void require_same(const SearchResult& cached, const SearchResult& plain, const s
     INFO("hit " << i);
     CHECK(cached.hits[i].id == plain.hits[i].id);
     CHECK(cached.hits[i].score == Approx(plain.hits[i].score).epsilon(1e-9));
+    // What a result page shows: from the cache's fields and lists, the same.
+    CHECK(cached.hits[i].title == plain.hits[i].title);
+    CHECK(cached.hits[i].snippet == plain.hits[i].snippet);
+    CHECK(cached.hits[i].matched_fields == plain.hits[i].matched_fields);
+    CHECK(cached.hits[i].matched_words == plain.hits[i].matched_words);
   }
 }
 
