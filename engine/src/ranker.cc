@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 
 namespace kbtriage {
 
@@ -393,7 +394,17 @@ class Runner {
   // the two the shard counts fewest first (OrContext::postlist's heap),
   // each OR estimated as P(l) + P(r) - P(l)P(r) and rounded; the order
   // comes from the shard's counts and the value from the store's.
-  double synonym_termfreq(const Plan& p, uint32_t shard) const {
+  double synonym_termfreq(const Plan& p, uint32_t shard) {
+    // Asked for each shard by the weights, the bounds and the most
+    // possible: worked out once per synonym and shard.
+    std::vector<double>& known = synonym_tf_[&p];
+    if (known.empty()) {
+      known.resize(cache_.shards());
+      for (uint32_t s = 0; s < cache_.shards(); ++s) known[s] = work_out_synonym_termfreq(p, s);
+    }
+    return known[shard];
+  }
+  double work_out_synonym_termfreq(const Plan& p, uint32_t shard) const {
     std::vector<Estimate> heap;
     for (const Plan& k : p.kids) heap.push_back(estimate(k, shard));
     auto more = [](const Estimate& a, const Estimate& b) { return a.local > b.local; };
@@ -594,6 +605,7 @@ class Runner {
   Bm25 bm25_;
   double n_;
   uint32_t max_docid_;
+  std::unordered_map<const Plan*, std::vector<double>> synonym_tf_;
   double len_factor_ = 0;
 };
 
