@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <exception>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -103,24 +106,91 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
     }
   }
 
+  // Each shard is read by a thread of its own (a shard is one Xapian
+  // database, used by that thread alone): its terms in order, each one's
+  // postings, and its documents' fields. Reading is mostly Xapian's block
+  // copies, so two shards take half the time.
+  struct ShardRead {
+    std::string names;
+    std::vector<uint32_t> name_end;  // per term: where its name ends in `names`
+    std::vector<uint64_t> first;     // per term and one past the last: its first posting
+    std::vector<uint32_t> docids;    // the store's docids
+    std::vector<uint16_t> wdfs;
+    std::vector<uint32_t> bound;     // per term, as glass bounds its wdf
+    bool too_big = false;            // a wdf that does not fit in 16 bits
+    std::exception_ptr error;
+  };
+  const size_t docs = size_t{max_docid} + 1;
+  std::vector<std::array<std::string, kFields>> per_doc(docs);  // each thread writes its own shard's
+  std::vector<ShardRead> reads(n);
+  auto read_shard = [&](uint32_t s) {
+    ShardRead& r = reads[s];
+    try {
+      const Xapian::Database& db = shards[s];
+      for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+        const std::string term = *t;
+        r.names += term;
+        r.name_end.push_back(static_cast<uint32_t>(r.names.size()));
+        r.first.push_back(r.docids.size());
+        uint64_t collfreq = 0;
+        for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
+          const Xapian::termcount wdf = p.get_wdf();
+          if (wdf > std::numeric_limits<uint16_t>::max()) r.too_big = true;
+          r.docids.push_back((*p - 1) * n + s + 1);
+          r.wdfs.push_back(static_cast<uint16_t>(wdf));
+          collfreq += wdf;
+        }
+        // As glass bounds a term's wdf when it opens the posting list:
+        // from its collection frequency and its first wdf.
+        const uint64_t w0 = r.wdfs.size() > r.first.back() ? r.wdfs[r.first.back()] : 0;
+        r.bound.push_back(static_cast<uint32_t>(std::max<uint64_t>(collfreq - w0, w0)));
+        if (r.names.size() > std::numeric_limits<uint32_t>::max()) r.too_big = true;
+      }
+      r.first.push_back(r.docids.size());
+      for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+        per_doc[(*p - 1) * n + s + 1][static_cast<unsigned>(Field::kData)] =
+            db.get_document(*p, Xapian::DOC_ASSUME_VALID).get_data();
+      }
+      for (Field f : {Field::kMessages, Field::kProduct}) {
+        const Xapian::valueno slot = f == Field::kMessages ? kSlotMessages : kSlotProduct;
+        for (auto v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) {
+          per_doc[(v.get_docid() - 1) * n + s + 1][static_cast<unsigned>(f)] = *v;
+        }
+      }
+    } catch (...) {
+      r.error = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (uint32_t s = 1; s < n; ++s) threads.emplace_back(read_shard, s);
+    read_shard(0);
+    for (std::thread& t : threads) t.join();
+  }
+  for (const ShardRead& r : reads) {
+    if (r.error) std::rethrow_exception(r.error);
+    if (r.too_big) return nullptr;
+  }
+
   // The terms of all shards in order, each one's postings merged by docid.
   std::vector<TermEntry> terms;
   std::vector<uint32_t> bounds;  // per term, per shard: wdf bound, termfreq
   std::string names;
   std::vector<uint32_t> docids;
   std::vector<uint16_t> wdfs;
-  std::vector<Xapian::TermIterator> at, end;
-  for (const Xapian::Database& s : shards) {
-    at.push_back(s.allterms_begin());
-    end.push_back(s.allterms_end());
-  }
-  std::vector<std::pair<uint32_t, uint16_t>> merged, mine;
+  std::vector<size_t> at(n, 0);  // each shard's next term
+  auto name_of = [&](uint32_t s, size_t i) {
+    const ShardRead& r = reads[s];
+    const uint32_t b = i ? r.name_end[i - 1] : 0;
+    return std::string_view(r.names).substr(b, r.name_end[i] - b);
+  };
+  std::vector<std::pair<uint32_t, uint16_t>> merged;
   for (;;) {
-    std::string term;
+    std::string_view term;
     bool any = false;
     for (uint32_t s = 0; s < n; ++s) {
-      if (at[s] != end[s] && (!any || *at[s] < term)) {
-        term = *at[s];
+      if (at[s] < reads[s].name_end.size() && (!any || name_of(s, at[s]) < term)) {
+        term = name_of(s, at[s]);
         any = true;
       }
     }
@@ -133,23 +203,14 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
     merged.clear();
     for (uint32_t s = 0; s < n; ++s) {
       uint32_t bound = 0, freq = 0;
-      if (at[s] != end[s] && *at[s] == term) {
-        mine.clear();
-        uint64_t collfreq = 0;
-        for (auto p = shards[s].postlist_begin(term); p != shards[s].postlist_end(term); ++p) {
-          const Xapian::termcount wdf = p.get_wdf();
-          if (wdf > std::numeric_limits<uint16_t>::max()) return nullptr;
-          mine.emplace_back((*p - 1) * n + s + 1, static_cast<uint16_t>(wdf));
-          collfreq += wdf;
-        }
-        // As glass bounds a term's wdf when it opens the posting list:
-        // from its collection frequency and its first wdf.
-        if (!mine.empty()) bound = static_cast<uint32_t>(std::max<uint64_t>(collfreq - mine[0].second, mine[0].second));
-        freq = static_cast<uint32_t>(mine.size());
+      const ShardRead& r = reads[s];
+      if (at[s] < r.name_end.size() && name_of(s, at[s]) == term) {
+        const size_t i = at[s]++;
+        bound = r.bound[i];
+        freq = static_cast<uint32_t>(r.first[i + 1] - r.first[i]);
         const size_t mid = merged.size();
-        merged.insert(merged.end(), mine.begin(), mine.end());
+        for (uint64_t p = r.first[i]; p < r.first[i + 1]; ++p) merged.emplace_back(r.docids[p], r.wdfs[p]);
         std::inplace_merge(merged.begin(), merged.begin() + static_cast<long>(mid), merged.end());
-        ++at[s];
       }
       bounds.push_back(bound);
       bounds.push_back(freq);
@@ -162,33 +223,19 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
     terms.push_back(e);
     if (names.size() > std::numeric_limits<uint32_t>::max()) return nullptr;
   }
+  reads.clear();
   h.terms = terms.size();
   h.names_bytes = names.size();
   h.postings = docids.size();
 
   // The fields of each document, in docid order per field: offsets[f][d]
   // to offsets[f][d + 1] in the bytes.
-  const size_t docs = size_t{max_docid} + 1;
-  std::vector<std::string> per_doc(docs);
   std::vector<uint32_t> offsets;
   std::string bytes;
   for (unsigned f = 0; f < kFields; ++f) {
-    for (std::string& v : per_doc) v.clear();
-    for (uint32_t s = 0; s < n; ++s) {
-      if (f == static_cast<unsigned>(Field::kData)) {
-        for (auto p = shards[s].postlist_begin(""); p != shards[s].postlist_end(""); ++p) {
-          per_doc[(*p - 1) * n + s + 1] = shards[s].get_document(*p, Xapian::DOC_ASSUME_VALID).get_data();
-        }
-      } else {
-        const Xapian::valueno slot = f == static_cast<unsigned>(Field::kMessages) ? kSlotMessages : kSlotProduct;
-        for (auto v = shards[s].valuestream_begin(slot); v != shards[s].valuestream_end(slot); ++v) {
-          per_doc[(v.get_docid() - 1) * n + s + 1] = *v;
-        }
-      }
-    }
-    for (const std::string& v : per_doc) {
+    for (const auto& fields : per_doc) {
       offsets.push_back(static_cast<uint32_t>(bytes.size()));
-      bytes += v;
+      bytes += fields[f];
       if (bytes.size() > std::numeric_limits<uint32_t>::max()) return nullptr;
     }
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
