@@ -226,8 +226,9 @@ class Runner {
     return best.front();
   }
 
-  // The `want` best of AND_MAYBE(required, optional), among the documents
-  // returned; `matched` is set to how many the plan matches. The optional
+  // The `want` best of AND_MAYBE(required, optional) (of the documents of
+  // `within`, when not null), among the documents returned; `matched` is
+  // set to how many the plan matches. The optional
   // part (the words in most articles) is read part by part, the part that
   // can add the most first, and only for the documents still in the race:
   // after each part, those whose weight so far plus the most the parts left

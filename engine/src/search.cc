@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <mutex>
+#include <thread>
 #include <iterator>
 #include <set>
 #include <unordered_map>
@@ -651,6 +654,25 @@ struct Searcher::Impl {
   std::mutex mu;
   std::vector<std::unique_ptr<Store>> idle;
   std::mutex prepare_mu;  // held through prepare()
+  // SearcherConfig::refresh_cache: one prepare() at a time in the
+  // background, joined before the next and by the destructor.
+  std::thread refresher;  // under mu
+  std::atomic<bool> refreshing{false};
+  std::function<void()> prepare_fn;  // Searcher::prepare of the owner
+  void refresh_in_background() {
+    bool running = false;
+    if (!refreshing.compare_exchange_strong(running, true)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (refresher.joinable()) refresher.join();  // finished: `refreshing` was false
+    refresher = std::thread([this] {
+      try {
+        prepare_fn();
+      } catch (...) {
+        // The store went away or became unreadable: searches say so.
+      }
+      refreshing = false;
+    });
+  }
 
   // The store's search cache with BM25's length parts for it; replaced
   // whole (prepare()), so a search keeps the one it started with.
@@ -705,6 +727,7 @@ Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::m
   impl_->config = std::move(config);
   impl_->synonyms = impl_->config.synonyms ? impl_->config.synonyms : &Synonyms::builtin();
   impl_->give_back(std::make_unique<Store>(dir));  // fails here, not at the first search, on a bad folder
+  impl_->prepare_fn = [this] { prepare(); };
   // Mapping the cache costs next to nothing; whether it fits the store is
   // decided per search, against that search's snapshot.
   if (std::unique_ptr<PostingsCache> c = PostingsCache::load(impl_->cache_path())) impl_->use_cache(std::move(c));
@@ -735,7 +758,14 @@ bool Searcher::prepare() {
   return true;
 }
 
-Searcher::~Searcher() = default;
+Searcher::~Searcher() {
+  std::thread t;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    t = std::move(impl_->refresher);
+  }
+  if (t.joinable()) t.join();
+}
 
 SearchResult Searcher::search(std::string_view query, const SearchOptions& options) const {
   auto start = std::chrono::steady_clock::now();
@@ -746,7 +776,10 @@ SearchResult Searcher::search(std::string_view query, const SearchOptions& optio
     // Chosen per attempt: a retry reads a newer snapshot, which the cache
     // may not fit.
     std::shared_ptr<const Impl::Cache> cache = options.use_cache ? impl_->current_cache() : nullptr;
-    if (cache && cache->postings->key() != store->impl_->shard_key) cache.reset();
+    if (cache && cache->postings->key() != store->impl_->shard_key) {
+      cache.reset();
+      if (impl_->config.refresh_cache) impl_->refresh_in_background();
+    }
     return impl_->run(*store, cache.get(), query, options);
   });
   r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

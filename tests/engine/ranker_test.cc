@@ -39,6 +39,7 @@ struct OwnStore {
     IndexOptions o;
     o.db_dir = db;
     o.paths = {docs};
+    o.prune = true;  // an article whose file a test removed goes too
     index_paths(o);
   }
   std::string cache() const { return db + "/search-postings.bin"; }
@@ -361,4 +362,32 @@ TEST_CASE("prepare() from several threads at once", "[search][cache][concurrency
   for (const auto& e : std::filesystem::directory_iterator(s.db)) files += e.path().filename().string().rfind("search-postings", 0) == 0;
   CHECK(files == 1);
   CHECK(Searcher(s.db).search("Background Synchronization Error").cached);
+}
+
+TEST_CASE("a long-running searcher reads the cache again in the background after the store changes",
+          "[search][cache][concurrency]") {
+  OwnStore s;
+  SearcherConfig config;
+  config.refresh_cache = true;
+  Searcher searcher(s.db, config);
+  REQUIRE(searcher.prepare());
+  CHECK(searcher.search("STOP 0x0000001E").cached);
+  std::filesystem::copy(test::corpus_dir() + "/raw/Q900001.TXT", s.docs + "/raw/Q900001.TXT");
+  s.index();
+  // The first search after the change is Xapian's, and starts the refresh.
+  CHECK_FALSE(searcher.search("STOP 0x0000001E").cached);
+  bool cached = false;
+  for (int i = 0; i < 300 && !cached; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cached = searcher.search("STOP 0x0000001E").cached;
+  }
+  CHECK(cached);
+  // Without the setting, the searcher waits to be told.
+  Searcher still(s.db);
+  std::filesystem::remove(s.docs + "/raw/Q900001.TXT");
+  s.index();
+  for (int i = 0; i < 3; ++i) {
+    CHECK_FALSE(still.search("STOP 0x0000001E").cached);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }

@@ -149,6 +149,11 @@ class Synonyms {
 struct SearcherConfig {
   RankingConfig ranking = RankingConfig::builtin();
   const Synonyms* synonyms = nullptr;  // nullptr: the built-in list
+  // For a long-running searcher (a portal's): when a search finds the
+  // store changed since the search cache was read, it starts reading the
+  // cache again in the background (prepare()); searches meanwhile rank
+  // with Xapian, the same results, slower. Off for a one-query process.
+  bool refresh_cache = false;
 };
 
 class Searcher {
