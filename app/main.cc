@@ -80,6 +80,7 @@ const std::vector<Command>& commands() {
        "                   FILE (- for standard input); print one line\n"
        "                   {\"qid\", \"results\": [{\"id\", \"title\", \"score\", \"confidence\"}], \"took_ms\"}\n"
        "  --full           with --batch: full results\n"
+       "                   (--batch first readies the store's search cache, as search --batch does)\n"
        "  --ranking FILE   ranking settings instead of the built-in engine/data/ranking.conf\n\n"
        "Exit status 1 when nothing matched; 2 when a rule file is broken (FILE:LINE: message).",
        run_match},
