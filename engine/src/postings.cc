@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <exception>
-#include <thread>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <thread>
 
 #include "kbtriage/schema.h"
 
@@ -99,17 +99,12 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
     h.doclen_upper = std::max<uint32_t>(h.doclen_upper, shards[s].get_doclength_upper_bound());
   }
   h.max_docid = max_docid;
-  std::vector<uint32_t> doclens(size_t{max_docid} + 1, 0);
-  for (uint32_t s = 0; s < n; ++s) {
-    for (auto p = shards[s].postlist_begin(""); p != shards[s].postlist_end(""); ++p) {
-      doclens[(*p - 1) * n + s + 1] = p.get_doclength();
-    }
-  }
+  std::vector<uint32_t> doclens(size_t{max_docid} + 1, 0);  // each thread writes its own shard's
 
   // Each shard is read by a thread of its own (a shard is one Xapian
   // database, used by that thread alone): its terms in order, each one's
-  // postings, and its documents' fields. Reading is mostly Xapian's block
-  // copies, so two shards take half the time.
+  // postings, and its documents' lengths and fields. Reading is mostly
+  // Xapian's block copies, so two shards take about half the time.
   struct ShardRead {
     std::string names;
     std::vector<uint32_t> name_end;  // per term: where its name ends in `names`
@@ -148,8 +143,9 @@ std::unique_ptr<PostingsCache> PostingsCache::build(const std::vector<Xapian::Da
       }
       r.first.push_back(r.docids.size());
       for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
-        per_doc[(*p - 1) * n + s + 1][static_cast<unsigned>(Field::kData)] =
-            db.get_document(*p, Xapian::DOC_ASSUME_VALID).get_data();
+        const size_t did = (*p - 1) * n + s + 1;
+        doclens[did] = p.get_doclength();
+        per_doc[did][static_cast<unsigned>(Field::kData)] = db.get_document(*p, Xapian::DOC_ASSUME_VALID).get_data();
       }
       for (Field f : {Field::kMessages, Field::kProduct}) {
         const Xapian::valueno slot = f == Field::kMessages ? kSlotMessages : kSlotProduct;

@@ -199,14 +199,6 @@ class Runner {
     return {};
   }
 
-  // The most weight `p` can add to any document, from the bounds Xapian
-  // keeps (each term's wdf bound, the shortest document's length).
-  double bound(const Plan& p) {
-    double best = 0;
-    for (uint32_t s = 0; s < cache_.shards(); ++s) best = std::max(best, max_weight(p, 1.0, s));
-    return best;
-  }
-
   // The `want`-th best of `weights` (at least `want` of them).
   static double nth_best(const std::vector<double>& weights, size_t want) {
     // A heap of the best so far, which most weights fail to enter at the
@@ -228,13 +220,12 @@ class Runner {
 
   // The `want` best of AND_MAYBE(required, optional) (of the documents of
   // `within`, when not null), among the documents returned; `matched` is
-  // set to how many the plan matches. The optional
-  // part (the words in most articles) is read part by part, the part that
-  // can add the most first, and only for the documents still in the race:
-  // after each part, those whose weight so far plus the most the parts left
-  // can add is below the `want`-th best weight so far are dropped, as they
-  // cannot finish in the best `want` (MaxScore, by terms). The weights of
-  // those kept are exact.
+  // set to how many the plan matches. The optional part (the words in most
+  // articles) is read part by part, the part that can add the most first,
+  // and only for the documents still in the race: after each part, those
+  // whose weight so far plus the most the parts left can add is below the
+  // `want`-th best weight so far are dropped, as they cannot finish in the
+  // best `want` (MaxScore, by terms). The weights of those kept are exact.
   List and_maybe_top(const Plan& p, size_t want, const List* within, size_t& matched) {
     List cands = run(p.kids[0], 1.0, within);
     matched = cands.size();
@@ -247,7 +238,7 @@ class Runner {
     std::vector<std::pair<double, const Plan*>> by_bound;
     for (const Plan* k : parts) {
       // A hair more than the bound, for sums rounded another way.
-      by_bound.emplace_back(bound(*k) * (1 + 1e-9) + 1e-12, k);
+      by_bound.emplace_back(max_possible(*k) * (1 + 1e-9) + 1e-12, k);
     }
     std::stable_sort(by_bound.begin(), by_bound.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -288,7 +279,8 @@ class Runner {
 
   // MSet::get_max_possible(): the best weight any document could reach, as
   // Xapian bounds it per shard (from the shard's wdf bounds) before it
-  // matches, taken over the shards.
+  // matches, taken over the shards. Also what a part of a plan can add at
+  // most, for the pruning above.
   double max_possible(const Plan& p) {
     double best = 0;
     for (uint32_t s = 0; s < cache_.shards(); ++s) best = std::max(best, max_weight(p, 1.0, s));
@@ -325,7 +317,7 @@ class Runner {
   }
 
   List term(const Plan& p, double factor, const List* within) {
-    PostingsCache::Postings post = cache_.postings(p.term);
+    PostingsCache::Postings post = postings_of(p);
     List out;
     if (post.empty()) return out;
     const double tw = termweight(static_cast<double>(post.docids.size()), p.wqf, factor);
@@ -345,7 +337,7 @@ class Runner {
       const std::vector<uint32_t>& mark = marks_of(*within);
       for (size_t i = 0; i < post.docids.size(); ++i) {
         const uint32_t did = post.docids[i];
-        if (did <= max_docid_ && mark[did] == mark_stamp_) emit(i);
+        if (did <= max_docid_ && mark[did] == scratch_.mark_stamp) emit(i);
       }
       return out;
     }
@@ -371,9 +363,9 @@ class Runner {
   struct Estimate {
     Xapian::doccount local, global;
   };
-  Estimate estimate(const Plan& p, uint32_t shard) const {
+  Estimate estimate(const Plan& p, uint32_t shard) {
     if (p.op == Plan::Op::kTerm) {
-      PostingsCache::Postings post = cache_.postings(p.term);
+      PostingsCache::Postings post = postings_of(p);
       if (post.empty()) return {0, 0};
       return {post.termfreq(shard), static_cast<Xapian::doccount>(post.docids.size())};
     }
@@ -405,7 +397,7 @@ class Runner {
     }
     return known[shard];
   }
-  double work_out_synonym_termfreq(const Plan& p, uint32_t shard) const {
+  double work_out_synonym_termfreq(const Plan& p, uint32_t shard) {
     std::vector<Estimate> heap;
     for (const Plan& k : p.kids) heap.push_back(estimate(k, shard));
     auto more = [](const Estimate& a, const Estimate& b) { return a.local > b.local; };
@@ -444,7 +436,7 @@ class Runner {
   double max_weight(const Plan& p, double factor, uint32_t shard) {
     switch (p.op) {
       case Plan::Op::kTerm: {
-        PostingsCache::Postings post = cache_.postings(p.term);
+        PostingsCache::Postings post = postings_of(p);
         if (post.empty()) return 0;
         const double tw = termweight(static_cast<double>(post.docids.size()), p.wqf, factor);
         return maxpart(tw, post.wdf_upper_bound(shard));
@@ -467,11 +459,20 @@ class Runner {
     }
   }
 
+  // A term's postings, looked up once per plan node: its weight, its bound
+  // and a synonym's estimates each ask, and a lookup is a binary search over
+  // half a million names.
+  PostingsCache::Postings postings_of(const Plan& term) {
+    auto [it, fresh] = postings_.try_emplace(&term);
+    if (fresh) it->second = cache_.postings(term.term);
+    return it->second;
+  }
+
   // Whether the shard has articles `p` could match (Xapian leaves out a
   // synonym no part of which can).
-  bool in_shard(const Plan& p, uint32_t shard) const {
+  bool in_shard(const Plan& p, uint32_t shard) {
     if (p.op == Plan::Op::kTerm) {
-      PostingsCache::Postings post = cache_.postings(p.term);
+      PostingsCache::Postings post = postings_of(p);
       return !post.empty() && post.termfreq(shard) > 0;
     }
     return std::all_of(p.kids.begin(), p.kids.end(), [&](const Plan& k) { return in_shard(k, shard); });
@@ -520,7 +521,7 @@ class Runner {
         for (const Hit& h : parts[i]) add(h);
         continue;
       }
-      PostingsCache::Postings post = cache_.postings(leaves[i].first->term);
+      PostingsCache::Postings post = postings_of(*leaves[i].first);
       if (post.empty()) continue;
       const double tw = termweight(static_cast<double>(post.docids.size()), leaves[i].first->wqf, leaves[i].second);
       for (size_t j = 0; j < post.docids.size(); ++j) {
@@ -567,7 +568,7 @@ class Runner {
     return out;
   }
 
-  // A mark per document of `within`: marks_of(l)[did] == mark_stamp_.
+  // A mark per document of `within`: marks_of(l)[did] == scratch_.mark_stamp.
   // Made afresh each time: it costs a write per document of `within`, a
   // fraction of reading the long list it serves.
   const std::vector<uint32_t>& marks_of(const List& within) {
@@ -577,8 +578,7 @@ class Runner {
       std::fill(mark.begin(), mark.end(), 0);
       scratch_.mark_stamp = 1;
     }
-    mark_stamp_ = scratch_.mark_stamp;
-    for (const Hit& h : within) mark[h.did] = mark_stamp_;
+    for (const Hit& h : within) mark[h.did] = scratch_.mark_stamp;
     return mark;
   }
 
@@ -600,13 +600,13 @@ class Runner {
   }
 
   Scratch& scratch_ = thread_scratch;
-  uint32_t mark_stamp_ = 0;
   const PostingsCache& cache_;
   const std::vector<double>& norms_;
   Bm25 bm25_;
   double n_;
   uint32_t max_docid_;
   std::unordered_map<const Plan*, std::vector<double>> synonym_tf_;
+  std::unordered_map<const Plan*, PostingsCache::Postings> postings_;
   double len_factor_ = 0;
 };
 
@@ -618,7 +618,9 @@ Ranked rank_cached(const PostingsCache& cache, const std::vector<double>& norms,
   List allowed;
   if (only) {
     allowed.reserve(only->size());
-    for (uint32_t did : *only) allowed.push_back({did, 0, 0.0});
+    for (uint32_t did : *only) {
+      if (did <= cache.max_docid()) allowed.push_back({did, 0, 0.0});
+    }
   }
   const List* within = only ? &allowed : nullptr;
   size_t matched = 0;

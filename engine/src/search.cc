@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <cmath>
 #include <mutex>
 #include <thread>
@@ -658,7 +657,6 @@ struct Searcher::Impl {
   // background, joined before the next and by the destructor.
   std::thread refresher;  // under mu
   std::atomic<bool> refreshing{false};
-  std::function<void()> prepare_fn;  // Searcher::prepare of the owner
   void refresh_in_background() {
     bool running = false;
     if (!refreshing.compare_exchange_strong(running, true)) return;
@@ -666,7 +664,7 @@ struct Searcher::Impl {
     if (refresher.joinable()) refresher.join();  // finished: `refreshing` was false
     refresher = std::thread([this] {
       try {
-        prepare_fn();
+        prepare();
       } catch (...) {
         // The store went away or became unreadable: searches say so.
       }
@@ -719,6 +717,7 @@ struct Searcher::Impl {
     Lease& operator=(const Lease&) = delete;
   };
 
+  bool prepare();
   SearchResult run(Store& store, const Cache* fast, std::string_view text, const SearchOptions& opt) const;
 };
 
@@ -727,24 +726,25 @@ Searcher::Searcher(const std::string& dir, SearcherConfig config) : impl_(std::m
   impl_->config = std::move(config);
   impl_->synonyms = impl_->config.synonyms ? impl_->config.synonyms : &Synonyms::builtin();
   impl_->give_back(std::make_unique<Store>(dir));  // fails here, not at the first search, on a bad folder
-  impl_->prepare_fn = [this] { prepare(); };
   // Mapping the cache costs next to nothing; whether it fits the store is
   // decided per search, against that search's snapshot.
   if (std::unique_ptr<PostingsCache> c = PostingsCache::load(impl_->cache_path())) impl_->use_cache(std::move(c));
 }
 
-bool Searcher::prepare() {
+bool Searcher::prepare() { return impl_->prepare(); }
+
+bool Searcher::Impl::prepare() {
   // One at a time: the cache is read out of the index once, not by each
   // caller, and written by one.
-  std::lock_guard<std::mutex> preparing(impl_->prepare_mu);
-  Impl::Lease lease(*impl_);
+  std::lock_guard<std::mutex> preparing(prepare_mu);
+  Lease lease(*this);
   Store* store = lease.store.get();
   store->refresh_if_changed();
   const std::string& key = store->impl_->shard_key;
-  std::shared_ptr<const Impl::Cache> have = impl_->current_cache();
+  std::shared_ptr<const Cache> have = current_cache();
   if (have && have->postings->key() == key) return true;
   // Another process may have written it since this one looked.
-  std::unique_ptr<PostingsCache> fresh = PostingsCache::load(impl_->cache_path());
+  std::unique_ptr<PostingsCache> fresh = PostingsCache::load(cache_path());
   if (!fresh || fresh->key() != key) {
     try {
       fresh = PostingsCache::build(store->impl_->shards);
@@ -752,9 +752,9 @@ bool Searcher::prepare() {
       fresh.reset();  // the shards moved on while being read: the next prepare() tries again
     }
     if (!fresh || fresh->key() != key) return false;
-    fresh->save(impl_->cache_path());  // a read-only store keeps it in memory only
+    fresh->save(cache_path());  // a read-only store keeps it in memory only
   }
-  impl_->use_cache(std::move(fresh));
+  use_cache(std::move(fresh));
   return true;
 }
 

@@ -53,14 +53,12 @@ void Store::refresh() { impl_->open_snapshot(); }
 bool Store::refresh_if_changed() {
   bool changed = false;
   try {
-    for (size_t i = 0; i < impl_->shards.size(); ++i) {
-      impl_->shards[i].reopen();
-      changed = changed || generation_of(impl_->shards[i]) != impl_->gens[i];
-    }
-    // A shard can move to a new revision with the same generation (a
-    // writer's close commits what it holds): what reads by revision, the
-    // search cache, must see that too.
-    changed = changed || PostingsCache::key_of(impl_->shards) != impl_->shard_key;
+    for (Xapian::Database& shard : impl_->shards) shard.reopen();
+    // By revision, not only by generation: every commit, a new generation
+    // among them, makes a new revision, and a writer's close can commit
+    // under the same generation. What reads by revision (the search cache)
+    // must see that too.
+    changed = PostingsCache::key_of(impl_->shards) != impl_->shard_key;
   } catch (const Xapian::DatabaseModifiedError&) {
     changed = true;
   } catch (const Xapian::Error& e) {
