@@ -228,7 +228,7 @@ TEST_CASE("each condition kind", "[match]") {
   }
 }
 
-TEST_CASE("facts chain rules until nothing new fires; cycles end", "[match]") {
+TEST_CASE("facts chain rules until nothing new fires, and cycles end", "[match]") {
   Fixture f(rule("a", "<message literal=\"alpha\"/>", "<assert fact=\"f\"/>") +
             rule("b", "<fact name=\"f\"/>", "<assert fact=\"g\"/>") +
             rule("c", "<fact name=\"g\"/>", "<assert fact=\"f\"/><article id=\"Q900012\"/>") +
@@ -265,7 +265,7 @@ TEST_CASE("salience orders firing: a higher rule's fact can stop a lower one", "
   }
 }
 
-TEST_CASE("hand-written rules outrank derived ones and text similarity; context contradicting an article lowers it", "[match]") {
+TEST_CASE("hand-written rules outrank derived ones and text similarity, and context contradicting an article lowers it", "[match]") {
   const std::string proxy =
       "Could not start the World Wide Web Publishing Service service on \\\\PROXY01.\n"
       "Error 1067: The process terminated unexpectedly.";
@@ -460,7 +460,7 @@ TEST_CASE("a message several articles quote weighs less for each, in whatever ca
   CHECK(one->confidence < 0.8 * alone->confidence);
 }
 
-TEST_CASE("quick: an article's own message ranks only the articles the rules name; anything else is searched in full", "[match]") {
+TEST_CASE("quick: an article's own message ranks only the articles the rules name, and anything else is searched in full", "[match]") {
   MatchOptions quick;
   quick.quick = true;
   const std::string seed = "Background Synchronization Error. See detailed logs in Deleted Items folder.";
@@ -483,7 +483,7 @@ TEST_CASE("quick: an article's own message ranks only the articles the rules nam
   for (size_t i = 0; i < tq.hits.size(); ++i) CHECK(tq.hits[i].id == tf.hits[i].id);
 }
 
-TEST_CASE("the compiled scan is cached in the store's folder; a stale or broken cache is compiled afresh", "[match]") {
+TEST_CASE("the compiled scan is cached in the store's folder, and a stale or broken cache is compiled afresh", "[match]") {
   TempDir dir;
   IndexOptions o;
   o.db_dir = dir / "store";

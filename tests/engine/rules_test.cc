@@ -145,7 +145,7 @@ TEST_CASE("rules check names articles the store does not have", "[rules]") {
   CHECK(diagnose(rule("<message literal=\"x\"/>", "<article id=\"Q1\"/>"), exists).empty());
 }
 
-TEST_CASE("a fact cycle with no way in can never fire; with a way in it can", "[rules]") {
+TEST_CASE("a fact cycle with no way in can never fire, and with a way in it can", "[rules]") {
   const std::string cycle =
       "<rules>\n<fact name=\"f\"/>\n<fact name=\"g\"/>\n"
       "<rule id=\"a\"><when><fact name=\"f\"/></when><then><assert fact=\"g\"/></then></rule>\n"

@@ -107,7 +107,7 @@ TEST_CASE("cli: rules check passes the shipped rules and reports every problem o
   CHECK(Json::parse(j.out)["diagnostics"].size() == 3);
 }
 
-TEST_CASE("cli: match --file reads the input lines from a file; a missing file exits 2", "[cli][match]") {
+TEST_CASE("cli: match --file reads the input lines from a file, and a missing file exits 2", "[cli][match]") {
   TempDir dir;
   const std::string log = dir / "app.log";
   kbtriage::test::write_file(log,
