@@ -54,8 +54,7 @@ nlohmann::json result_json(const MatchResult& r, const RuleStats& stats) {
   nlohmann::json j = {{"lines", r.lines}, {"results", hits}, {"facts", r.facts}, {"rules_fired", r.rules_fired},
                       {"took_ms", rounded(r.took_ms)}, {"scan_ms", rounded(r.scan_ms)}, {"search_ms", rounded(r.search_ms)},
                       {"rules", {{"hand_written", stats.hand_written}, {"derived", stats.derived},
-                                 {"patterns", stats.patterns}, {"compile_ms", rounded(stats.compile_ms, 10)},
-                                 {"from_cache", stats.from_cache}}}};
+                                 {"patterns", stats.patterns}, {"compile_ms", rounded(stats.compile_ms, 10)}}}};
   if (r.why_not) {
     j["why_not"] = {{"id", r.why_not->id}, {"rule", r.why_not->rule}, {"condition", r.why_not->condition},
                     {"reason", r.why_not->reason}};

@@ -26,6 +26,8 @@
 #include "kbtriage/mask.h"
 #include "kbtriage/store.h"
 #include "kbtriage/text.h"
+#include "flat_map.h"
+#include "line_key.h"
 #include "similarity.h"
 
 namespace kbtriage {
@@ -99,6 +101,51 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
   return a < b ? (static_cast<uint64_t>(a) << 32) | b : (static_cast<uint64_t>(b) << 32) | a;
 }
 
+// Word hashes (detail::hash_word, so any case) to anchor ids: an open-addressed
+// table, as each distinct line of a log looks up every one of its words.
+class AnchorTable {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  // The id of `word` (lower case), a new one if it has none yet.
+  uint32_t add(std::string_view word) {
+    if (2 * (count_ + 1) > slots_.size()) grow();
+    const uint64_t h = detail::hash_word(word);
+    Slot& s = find(h);
+    if (s.id == kNone) s = {h, count_++};
+    return s.id;
+  }
+  uint32_t size() const { return count_; }
+  // The anchor id of a word of a line, or kNone.
+  uint32_t lookup(uint64_t word_hash) const {
+    if (slots_.empty()) return kNone;
+    for (size_t i = slot_of(word_hash);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& s = slots_[i];
+      if (s.id == kNone || s.hash == word_hash) return s.id;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kNone;
+  };
+  size_t slot_of(uint64_t h) const { return static_cast<size_t>((h * 0x9E3779B97F4A7C15ull) >> 32) & (slots_.size() - 1); }
+  Slot& find(uint64_t h) {
+    for (size_t i = slot_of(h);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].id == kNone || slots_[i].hash == h) return slots_[i];
+    }
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), Slot{});
+    for (const Slot& s : old) {
+      if (s.id != kNone) find(s.hash) = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  uint32_t count_ = 0;
+};
+
 struct Compiled {
   std::vector<Rule> rules;  // hand-written first, then derived
   size_t hand = 0;
@@ -107,21 +154,20 @@ struct Compiled {
   std::unordered_map<const Condition*, uint32_t> leaf_of;
   std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
   std::unordered_map<std::string, std::vector<uint32_t>> by_article;
-  // Two scans: hand-written literals and regular expressions over the whole
-  // input (they may span lines), and the templates' anchor words over each
-  // distinct line. Targets per pattern id of each.
-  std::vector<std::vector<uint32_t>> text_targets;  // the literals and expressions: their leaf
-  // Anchor words (the line scan's pattern ids): the templates a word starts
-  // a check for on its own (a rare word), and those two words together do.
-  std::vector<std::vector<uint32_t>> rare_targets;
+  // Hand-written literals and regular expressions are scanned for over the
+  // whole input (they may span lines): their leaf per pattern id.
+  std::vector<std::vector<uint32_t>> text_targets;
+  // The templates' anchor words, looked up word by word in each distinct
+  // line: the templates a word starts a check for on its own (a rare word),
+  // and those two words together do.
+  AnchorTable anchors;
+  std::vector<std::vector<uint32_t>> rare_targets;  // per anchor id
   std::unordered_map<uint64_t, std::vector<uint32_t>> pair_targets;
-  std::vector<uint32_t> anchor_length;  // per anchor word, its length in bytes
   // Every word of every template: a line's other words all count the same
   // against any template (as a wrong word), so two lines that differ only
   // in them measure the same.
   std::unordered_set<uint64_t> vocabulary;
   hs_database_t* text_db = nullptr;
-  hs_database_t* line_db = nullptr;
   hs_scratch_t* prototype = nullptr;
   mutable std::mutex scratch_mu;
   mutable std::vector<hs_scratch_t*> scratch;
@@ -131,7 +177,6 @@ struct Compiled {
     for (hs_scratch_t* s : scratch) hs_free_scratch(s);
     if (prototype) hs_free_scratch(prototype);
     if (text_db) hs_free_database(text_db);
-    if (line_db) hs_free_database(line_db);
   }
 
   hs_scratch_t* take_scratch() const {
@@ -434,78 +479,8 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
   for (const Condition& child : c.children) collect_leaves(child, rule, k, templates);
 }
 
-// The compiled scan database of the templates' anchors, kept in the store's
-// folder between processes: compiling it is a third of a cold start. The key
-// is a hash of every expression and flag and of the Hyperscan version, so
-// any change of rules, articles or library compiles afresh. A store folder
-// that cannot be written, or a file that does not load, only costs the time.
-constexpr std::string_view kScanCacheFile = "match-anchors.hs";
-constexpr char kScanCacheMagic[8] = {'K', 'B', 'T', 'H', 'S', '0', '0', '2'};
-
-uint64_t scan_key(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view bytes) {  // length first: no two lists of fields hash alike by their joins
-    for (unsigned char c : std::to_string(bytes.size()) + ":") h = (h ^ c) * 1099511628211ull;
-    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  };
-  mix(hs_version());
-  for (size_t i = 0; i < expressions.size(); ++i) {
-    mix(expressions[i]);
-    mix(std::to_string(flags[i]));
-  }
-  return h;
-}
-
-uint64_t checksum(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-// The file: magic, key, the database's length and checksum, the database:
-// a file cut short or overwritten is compiled afresh, never half trusted.
-constexpr size_t kScanCacheHeader = 8 + 3 * sizeof(uint64_t);
-
-hs_database_t* load_scan_cache(const std::string& path, uint64_t key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return nullptr;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() <= kScanCacheHeader || bytes.compare(0, 8, kScanCacheMagic, 8) != 0) return nullptr;
-  uint64_t header[3];
-  std::memcpy(header, bytes.data() + 8, sizeof header);
-  const std::string_view body = std::string_view(bytes).substr(kScanCacheHeader);
-  if (header[0] != key || header[1] != body.size() || header[2] != checksum(body)) return nullptr;
-  hs_database_t* db = nullptr;
-  if (hs_deserialize_database(body.data(), body.size(), &db) != HS_SUCCESS) return nullptr;
-  return db;
-}
-
-void save_scan_cache(const std::string& path, uint64_t key, const hs_database_t* db) {
-  char* bytes = nullptr;
-  size_t length = 0;
-  if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
-  // Written aside and renamed: a reader sees the old file or the new one.
-  static std::atomic<unsigned> serial{0};
-  const std::string tmp = path + "." + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    const uint64_t header[3] = {key, length, checksum(std::string_view(bytes, length))};
-    out.write(kScanCacheMagic, 8);
-    out.write(reinterpret_cast<const char*>(header), sizeof header);
-    out.write(bytes, static_cast<std::streamsize>(length));
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      std::free(bytes);
-      return;
-    }
-  }
-  std::free(bytes);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
-}
-
 std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSource>* sources, const RankingConfig& cfg,
-                                  uint64_t generation, const std::string& cache_dir) {
+                                  uint64_t generation) {
   const auto start = std::chrono::steady_clock::now();
   auto k = std::make_shared<Compiled>();
   k->rules = hand.rules;
@@ -542,8 +517,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       targets.emplace_back();
       return static_cast<uint32_t>(expressions.size() - 1);
     }
-  } text, line;
-  std::unordered_map<std::string, uint32_t> anchor_id;
+  } text;
   for (uint32_t li = 0; li < k->leaves.size(); ++li) {
     MessageLeaf& leaf = k->leaves[li];
     const Condition& c = *leaf.cond;
@@ -567,12 +541,8 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       const size_t n = std::min(w.size(), kAnchors);
       for (size_t j = 0; j < n; ++j) {
         const auto& [count, word] = w[j];
-        auto [it, fresh] = anchor_id.emplace(*word, 0);
-        if (fresh) {
-          it->second = line.add(regex_escape(*word), HS_FLAG_CASELESS, k->rare_targets);
-          k->anchor_length.push_back(static_cast<uint32_t>(word->size()));
-        }
-        ids[j] = it->second;
+        ids[j] = k->anchors.add(*word);
+        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back();
         // A common word starts a check only together with another anchor.
         if (n == 1 || count <= cfg.match_common_anchor) k->rare_targets[ids[j]].push_back(li);
       }
@@ -583,18 +553,8 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       }
     }
   }
-  auto build_db = [&](const Patterns& p, hs_database_t** db, bool cached) {
+  auto build_db = [&](const Patterns& p, hs_database_t** db) {
     if (p.expressions.empty()) return;
-    const uint64_t key = cached ? scan_key(p.expressions, p.flags) : 0;
-    const std::string cache = cache_dir + "/" + std::string(kScanCacheFile);
-    if (cached && !cache_dir.empty() && (*db = load_scan_cache(cache, key)) != nullptr) {
-      if (hs_alloc_scratch(*db, &k->prototype) == HS_SUCCESS) {
-        k->stats.from_cache = true;
-        return;
-      }
-      hs_free_database(*db);  // not usable here after all: compiled below
-      *db = nullptr;
-    }
     std::vector<const char*> exprs;
     std::vector<unsigned> ids;
     for (size_t i = 0; i < p.expressions.size(); ++i) {
@@ -611,13 +571,11 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
                   (at >= 0 ? " (in " + p.expressions[static_cast<size_t>(at)] + ")" : ""));
     }
     if (hs_alloc_scratch(*db, &k->prototype) != HS_SUCCESS) throw Error("rule engine: out of memory for scan scratch");
-    if (cached && !cache_dir.empty()) save_scan_cache(cache, key, *db);
   };
-  build_db(text, &k->text_db, false);  // a few hand-written patterns: quick to compile
-  build_db(line, &k->line_db, true);
+  build_db(text, &k->text_db);
   k->stats.hand_written = k->hand;
   k->stats.derived = k->rules.size() - k->hand;
-  k->stats.patterns = text.expressions.size() + line.expressions.size();
+  k->stats.patterns = text.expressions.size() + k->anchors.size();
   k->stats.store_generation = generation;
   k->stats.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return k;
@@ -656,12 +614,12 @@ class Run {
     keys_.resize(lines_.size());
     first_.resize(lines_.size());
     first_codes_.resize(lines_.size());
-    std::unordered_set<uint64_t> seen, seen_codes;
+    KeySet seen, seen_codes;
     for (size_t i = 0; i < lines_.size(); ++i) {
-      const RepeatKey key = repeat_key(lines_[i]);
+      const LineKey key = line_key(lines_[i]);
       keys_[i] = key.words;
-      first_[i] = seen.insert(key.words).second;
-      first_codes_[i] = seen_codes.insert(key.codes).second;
+      first_[i] = seen.insert(key.words);
+      first_codes_[i] = seen_codes.insert(key.codes);
     }
     form_of_.assign(lines_.size(), kNoForm);
   }
@@ -670,19 +628,17 @@ class Run {
   std::string_view line(size_t i) const { return lines_[i]; }
 
   void scan() {
-    if (k_.text_db || k_.line_db) {
+    if (k_.text_db && !text_.empty()) {
       hs_scratch_t* s = k_.take_scratch();
       struct Give {
         const Compiled& k;
         hs_scratch_t* s;
         ~Give() { k.give_scratch(s); }
       } give{k_, s};
-      if (k_.text_db && !text_.empty()) {
-        check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)),
-                           0, s, &Run::on_text_match, this));
-      }
-      if (k_.line_db) scan_lines(s);
+      check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
+                         &Run::on_text_match, this));
     }
+    if (k_.anchors.size() > 0) scan_lines();
     // A repeated line holds the same codes: its key keeps every number
     // that could be one.
     for (size_t i = 0; i < lines_.size(); ++i) {
@@ -700,16 +656,16 @@ class Run {
     // The paste's file names, numbers and names against the article's, for
     // the lines each template matched best: the same ones are the article's
     // own case, others a lookalike.
-    for (auto& [li, hit] : hits_) {
+    hits_.for_each([&](uint32_t li, LeafHit& hit) {
       const MessageLeaf& leaf = k_.leaves[li];
-      if (leaf.example.empty() || hit.degree <= 0) continue;
+      if (leaf.example.empty() || hit.degree <= 0) return;
       std::vector<uint64_t> plain;
       for (uint32_t x = hit.first_line; x <= hit.last_line; ++x) {
         std::vector<uint64_t> w = plain_words(lines_[x]);
         plain.insert(plain.end(), w.begin(), w.end());
       }
       hit.agree = std::min(1.0, pattern_coverage(leaf.example, plain) / hit.degree);
-    }
+    });
   }
 
   // Rules to look at beyond the hand-written ones: those a hit touched.
@@ -754,10 +710,10 @@ class Run {
       case Kind::kMessage: {
         auto li = k_.leaf_of.find(&c);
         const MessageLeaf& leaf = k_.leaves[li->second];
-        auto it = hits_.find(li->second);
-        if (it != hits_.end() && it->second.degree >= leaf.min_degree) {
-          degree = std::min(degree, it->second.degree);
-          if (evidence) evidence->emplace_back(&c, it->second);
+        const LeafHit* hit = hits_.find_value(li->second);
+        if (hit && hit->degree >= leaf.min_degree) {
+          degree = std::min(degree, hit->degree);
+          if (evidence) evidence->emplace_back(&c, *hit);
           return Truth::kTrue;
         }
         if (failed && !*failed) *failed = &c;
@@ -814,24 +770,11 @@ class Run {
     return 0;
   }
 
-  static int on_line_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
-    Run& r = *static_cast<Run*>(ctx);
-    // A whole word, as anchor_words() splits them: "port" is not the one in
-    // "report". Literals are cheaper to compile than the same with edges.
-    const std::string_view line = r.scanned_;
-    const size_t end = static_cast<size_t>(to);
-    if (end < r.k_.anchor_length[id] || end > line.size()) return 0;
-    const size_t begin = end - r.k_.anchor_length[id];
-    auto word_char = [](char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; };
-    if ((begin == 0 || !word_char(line[begin - 1])) && (end == line.size() || !word_char(line[end]))) {
-      r.line_matches_.push_back(id);
-    }
-    return 0;
-  }
-
+  // Keeps the best hit of each leaf, the first of equals.
   void record(uint32_t leaf, const LeafHit& h) {
-    auto [it, fresh] = hits_.emplace(leaf, h);
-    if (!fresh && h.degree > it->second.degree) it->second = h;
+    auto [kept, fresh] = hits_.try_emplace(leaf);
+    if (!fresh && h.degree <= kept->degree) return;  // and a rule it would make a candidate is one already
+    *kept = h;
     if (h.degree >= k_.leaves[leaf].min_degree) candidates_.insert(k_.leaves[leaf].rule);
   }
 
@@ -854,8 +797,9 @@ class Run {
   };
   const Form& form(size_t line) {
     if (form_of_[line] == kNoForm) {
-      auto [it, fresh] = form_by_key_.emplace(keys_[line], static_cast<uint32_t>(forms_.size()));
+      auto [known, fresh] = form_by_key_.try_emplace(keys_[line]);
       if (fresh) {
+        *known = static_cast<uint32_t>(forms_.size());
         Form f;
         f.words = message_words(lines_[line]);
         f.plain_before.reserve(f.words.size() + 1);
@@ -878,7 +822,7 @@ class Run {
         f.shape = (h ^ f.words.size()) * 1099511628211ull;
         forms_.push_back(std::move(f));
       }
-      form_of_[line] = it->second;
+      form_of_[line] = *known;
     }
     return forms_[form_of_[line]];
   }
@@ -909,120 +853,78 @@ class Run {
             beyond) / static_cast<double>(n);
   }
 
-  // A line as a number, the same for lines that differ only in plain
-  // numbers (a timestamp, a count, an id): a log repeats its lines so, and
-  // masking gives them the same words. Numbers after "error", "code", "ID"
-  // and the like stay, as masking keeps them. Cheaper than masking: it is
-  // computed for every line of the input.
-  // `codes`: the same, but every number extract_codes() could read as a
-  // code stays too: also those of eight digits or more (80004005,
-  // -2147467259) and after "number", "errno" and the like.
-  struct RepeatKey {
-    uint64_t words, codes;
+  // The template's coverage of the line alone.
+  struct Cover {
+    double degree = 0, explained = 1, spanned = 1;
+    uint64_t held = 0;  // the template's words the line holds
+    bool wrap = false;  // worth looking at the lines around
   };
-  static RepeatKey repeat_key(std::string_view line) {
-    // Byte classes: what a number's start and end, and the word before it,
-    // depend on.
-    enum : uint8_t { kOther, kDigit, kLetter, kWordOnly, kGap, kCodeGap };
-    static constexpr auto kClass = [] {
-      std::array<uint8_t, 256> t{};
-      for (int c = 0; c < 256; ++c) {
-        const char x = static_cast<char>(c);
-        t[c] = is_ascii_digit(x) ? kDigit
-               : is_ascii_alnum(x) ? kLetter
-               : c == '_' || c >= 0x80 ? kWordOnly  // part of a word, not of the word a number follows
-               : x == ' ' || x == '\t' || x == ':' || x == '#' || x == '-' || x == '\'' ? kGap
-               : x == '=' || x == '(' ? kCodeGap
-                                      : kOther;
-      }
-      return t;
-    }();
-    auto cls = [&](size_t i) { return kClass[static_cast<unsigned char>(line[i])]; };
-    auto word_char = [&](size_t i) { const uint8_t k = cls(i); return k == kDigit || k == kLetter || k == kWordOnly; };
-    // The bytes go into `acc` eight at a time, then into `h`: a shift per
-    // byte, a multiply per eight.
-    uint64_t h = 1469598103934665603ull, acc = 0;
-    unsigned in_acc = 0;
-    auto put = [&](unsigned char c) {
-      acc = (acc << 8) | c;
-      if (++in_acc == 8) h = (h ^ acc) * 0x9E3779B97F4A7C15ull, h ^= h >> 29, acc = 0, in_acc = 0;
-    };
-    uint64_t hc = 0;     // the masked numbers that could be codes: their order among all masked, and digits
-    uint64_t masked = 0;
-    // The word a number follows, as masking reads it: the last run of
-    // letters and digits, if only gap bytes come after it (for masking; for
-    // extract_codes(), a few more too).
-    size_t word = 0, word_len = 0;
-    bool in_word = false, masked_follows = false, codes_follows = false;
+
+  // The anchor words of a line, as ids, each once and in order: its words
+  // (runs of letters, digits and bytes >= 0x80, any case) that are anchors.
+  void anchors_of(std::string_view line, std::vector<uint32_t>& out) const {
+    out.clear();
     const size_t n = line.size();
     for (size_t i = 0; i < n;) {
-      const uint8_t k = cls(i);
-      if (k == kDigit && (i == 0 || !word_char(i - 1))) {
-        // A number as masking reads one: digits, "." before a digit, ","
-        // before three ("1,234").
-        size_t j = i, digits = 0;
-        while (j < n && (is_ascii_digit(line[j]) || (line[j] == '.' && j + 1 < n && is_ascii_digit(line[j + 1])) ||
-                         (line[j] == ',' && j + 3 < n && is_ascii_digit(line[j + 1]) && is_ascii_digit(line[j + 2]) &&
-                          is_ascii_digit(line[j + 3])))) {
-          digits += is_ascii_digit(line[j]);
-          ++j;
-        }
-        if (j == n || !word_char(j)) {
-          char w[12];
-          const size_t wl = std::min(word_len, sizeof w);
-          for (size_t x = 0; x < wl; ++x) w[x] = lower_ascii(line[word + x]);
-          const std::string_view w_view(w, wl);
-          if (!(masked_follows && masking_keeps_number_after(w_view))) {
-            put('#');
-            ++masked;
-            if (digits >= 8 || (codes_follows && code_may_follow(w_view))) {
-              hc = (hc ^ masked) * 1099511628211ull;
-              for (size_t x = i; x < j; ++x) hc = (hc ^ static_cast<unsigned char>(line[x])) * 1099511628211ull;
-            }
-            i = j;
-            in_word = false;
-            continue;
-          }
-        }
+      if (!anchor_char(line[i])) {
+        ++i;
+        continue;
       }
-      if (k == kDigit || k == kLetter) {
-        if (!in_word) word = i, word_len = 0, in_word = true, masked_follows = codes_follows = true;
-        ++word_len;
-      } else {
-        in_word = false;
-        if (k != kGap) {
-          masked_follows = false;
-          if (k != kCodeGap) codes_follows = false;
-        }
-      }
-      put(static_cast<unsigned char>(line[i]));
-      ++i;
+      uint64_t h = 1469598103934665603ull;  // detail::hash_word, in the same loop that finds the word's end
+      for (; i < n && anchor_char(line[i]); ++i) h = (h ^ static_cast<unsigned char>(lower_ascii(line[i]))) * 1099511628211ull;
+      const uint32_t id = k_.anchors.lookup(h);
+      if (id != AnchorTable::kNone) out.push_back(id);
     }
-    h = (h ^ acc ^ (uint64_t{in_acc} << 61)) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 31;
-    return {h, hc ? (h ^ hc) * 0x9E3779B97F4A7C15ull : h};
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  static bool anchor_char(char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
+
+  // The templates a line's anchors point to, sorted, each with its
+  // coverage of the line: the same for every line of one shape and anchors.
+  struct Checks {
+    std::vector<std::pair<uint32_t, Cover>> list;
+    bool done = false;  // made at a line, so that only wraps are left to look at
+  };
+  Checks& checks(uint32_t line, const std::vector<uint32_t>& anchors) {
+    uint64_t key = shape(line);
+    for (uint32_t a : anchors) key = (key ^ a) * 0x100000001B3ull, key ^= key >> 29;
+    key = (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
+    auto [known, fresh] = checks_.try_emplace(key);
+    if (!fresh) return *known;
+    std::vector<uint32_t> touched;
+    auto touch = [&](const std::vector<uint32_t>& leaves) { touched.insert(touched.end(), leaves.begin(), leaves.end()); };
+    // Pairs are quadratic: a line of thousands of words (a paste with no
+    // line breaks) is checked by its rare anchors alone.
+    const bool pairs = anchors.size() <= kMaxPairedAnchors;
+    for (size_t a = 0; a < anchors.size(); ++a) {
+      touch(k_.rare_targets[anchors[a]]);
+      for (size_t b = a + 1; pairs && b < anchors.size(); ++b) {
+        auto p = k_.pair_targets.find(pair_key(anchors[a], anchors[b]));
+        if (p != k_.pair_targets.end()) touch(p->second);
+      }
+    }
+    std::sort(touched.begin(), touched.end());  // the same order of checks whatever the anchors' order
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    std::vector<std::pair<uint32_t, Cover>> out;
+    out.reserve(touched.size());
+    for (uint32_t li : touched) out.emplace_back(li, cover(li, line));
+    known->list = std::move(out);  // `known` still holds: covers_ is another table
+    return *known;
   }
 
   // The templates' anchors, line by line, each distinct line once: a line
   // repeated (up to its numbers) is the same evidence, and the first line
-  // holding it is the one shown. Templates whose anchors were seen on a
-  // line are measured against it, and the lines around it when the message
-  // is longer than the line.
-  void scan_lines(hs_scratch_t* scratch) {
-    std::vector<char> seen(k_.leaves.size(), 0);  // a template to check on this line
-    std::vector<uint32_t> touched;
-    auto touch = [&](const std::vector<uint32_t>& leaves) {
-      for (uint32_t li : leaves) {
-        if (!seen[li]) touched.push_back(li);
-        seen[li] = 1;
-      }
-    };
+  // holding it is the one shown. Templates whose anchors are on a line are
+  // measured against it, and the lines around it when the message is
+  // longer than the line.
+  void scan_lines() {
     // A repeated line is the same evidence on its own, but a message may
     // wrap from it onto other neighbours than the first time: the templates
     // that could wrap are measured again where the neighbours are new.
     const std::vector<uint64_t>& keys = keys_;
     std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, Cover>>> wraps;  // line key -> templates that could wrap from it
-    std::unordered_set<uint64_t> contexts;                      // line key and its neighbours' keys
+    KeySet contexts;  // line key and its neighbours' keys
     auto context_of = [&](size_t line) {
       uint64_t h = keys[line];
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
@@ -1030,58 +932,41 @@ class Run {
       for (size_t x = lo; x <= hi; ++x) h = (h ^ keys[x]) * 0x100000001B3ull + (x - lo);
       return h;
     };
+    std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < lines_.size(); ++line) {
       const std::string_view text = lines_[line];
       if (text.empty()) continue;
       if (!first_[line]) {
         auto w = wraps.find(keys[line]);
-        if (w != wraps.end() && contexts.insert(context_of(line)).second) {
+        if (w != wraps.end() && contexts.insert(context_of(line))) {
           for (const auto& [li, c] : w->second) verify(li, line, &c);
         }
         continue;
       }
       contexts.insert(context_of(line));
-      line_matches_.clear();
-      // A call per line, not one over all of them: Hyperscan's scan of a
-      // short block is the cheaper per byte, and each hit's line is known.
-      scanned_ = text;
-      check_scan(hs_scan(k_.line_db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), UINT32_MAX)), 0,
-                         scratch, &Run::on_line_match, this));
-      std::sort(line_matches_.begin(), line_matches_.end());
-      line_matches_.erase(std::unique(line_matches_.begin(), line_matches_.end()), line_matches_.end());
-      // Pairs are quadratic: a line of thousands of words (a paste with no
-      // line breaks) is checked by its rare anchors alone.
-      const bool pairs = line_matches_.size() <= kMaxPairedAnchors;
-      for (size_t a = 0; a < line_matches_.size(); ++a) {
-        touch(k_.rare_targets[line_matches_[a]]);
-        for (size_t b = a + 1; pairs && b < line_matches_.size(); ++b) {
-          auto it = k_.pair_targets.find(pair_key(line_matches_[a], line_matches_[b]));
-          if (it != k_.pair_targets.end()) touch(it->second);
-        }
-      }
-      std::sort(touched.begin(), touched.end());  // the same order of checks whatever the scan's order
+      anchors_of(text, anchors);
+      if (anchors.empty()) continue;
+      Checks& todo = checks(line, anchors);
+      // A line of the same shape and anchors as one before measured the
+      // same on its own, and only what may wrap onto new neighbours can
+      // record anything new.
+      const bool again = todo.done;
+      todo.done = true;
       std::vector<std::pair<uint32_t, Cover>> could_wrap;
-      for (uint32_t li : touched) {
-        seen[li] = 0;
-        const Cover c = cover(li, line);
+      for (const auto& [li, c] : todo.list) {
+        if (again && !c.wrap) continue;
         if (verify(li, line, &c)) could_wrap.emplace_back(li, c);
       }
       if (!could_wrap.empty()) wraps.emplace(keys[line], std::move(could_wrap));
-      touched.clear();
     }
   }
 
-  // The template's coverage of the line alone.
-  struct Cover {
-    double degree = 0, explained = 1, spanned = 1;
-    uint64_t held = 0;  // the template's words the line holds
-    bool wrap = false;  // worth looking at the lines around
-  };
   Cover cover(uint32_t li, uint32_t line) {
     const ShapeKey key{shape(line), li};
-    auto it = covers_.find(key);
-    if (it != covers_.end()) return it->second;
-    return covers_[key] = measure_line(li, line);
+    if (const Cover* known = covers_.find_value(key)) return *known;
+    const Cover c = measure_line(li, line);
+    *covers_.try_emplace(key).first = c;
+    return c;
   }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
@@ -1107,20 +992,23 @@ class Run {
     const MessageLeaf& leaf = k_.leaves[li];
     const Cover c = known ? *known : cover(li, line);
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
-    if (c.wrap) {
+    // A template found whole already is found no better on other lines.
+    const LeafHit* had = hits_.find_value(li);
+    if (c.wrap && !(had && had->degree >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
       uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
       for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
       const ShapeKey key{h, li};
-      auto it = windows_.find(key);
-      if (it == windows_.end()) {
+      const LeafHit* measured = windows_.find_value(key);
+      if (!measured) {
         LeafHit w = measure_window(li, line, c, lo, hi, best);
         w.first_line -= static_cast<uint32_t>(lo);
         w.last_line -= static_cast<uint32_t>(lo);
-        it = windows_.emplace(key, w).first;
+        measured = windows_.try_emplace(key).first;
+        *const_cast<LeafHit*>(measured) = w;
       }
-      best = it->second;
+      best = *measured;
       best.first_line += static_cast<uint32_t>(lo);
       best.last_line += static_cast<uint32_t>(lo);
     }
@@ -1170,17 +1058,21 @@ class Run {
   const MatchOptions& opt_;
   std::vector<std::string_view> lines_;
   std::vector<size_t> starts_;
-  std::vector<uint32_t> line_matches_;
-  std::string_view scanned_;  // the line being scanned
-  std::unordered_map<uint32_t, LeafHit> hits_;
+  struct LeafHash {
+    uint64_t operator()(uint32_t leaf) const { return leaf * 0x9E3779B97F4A7C15ull; }
+  };
+  struct KeyHash {  // keys that are hashes already
+    uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
+  };
+  FlatMap<uint32_t, LeafHit, LeafHash> hits_;
   std::unordered_map<const Condition*, uint32_t> codes_;
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
   std::vector<uint32_t> form_of_;  // per line, its form once known
-  std::unordered_map<uint64_t, uint32_t> form_by_key_;  // repeat key -> form
-  std::vector<uint64_t> keys_;     // per line, its repeat_key().words
+  FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
+  std::vector<uint64_t> keys_;     // per line, its line_key().words
   std::vector<char> first_;        // per line, whether no line before has its key
-  std::vector<char> first_codes_;  // the same, of repeat_key().codes
+  std::vector<char> first_codes_;  // the same, of line_key().codes
   // Measurements already made, by template and shape: a log's lines vary
   // in names, paths and ids that no template holds, and each variant would
   // otherwise be measured afresh.
@@ -1190,12 +1082,13 @@ class Run {
     bool operator==(const ShapeKey&) const = default;
   };
   struct ShapeHash {
-    size_t operator()(const ShapeKey& k) const { return static_cast<size_t>((k.shape ^ k.leaf) * 0x9E3779B97F4A7C15ull); }
+    uint64_t operator()(const ShapeKey& k) const { return (k.shape ^ k.leaf) * 0x9E3779B97F4A7C15ull; }
   };
-  std::unordered_map<ShapeKey, Cover, ShapeHash> covers_;
+  FlatMap<ShapeKey, Cover, ShapeHash> covers_;
+  FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors
   // By template and the shapes of a window of lines; the hit's lines count
   // from the window's first.
-  std::unordered_map<ShapeKey, LeafHit, ShapeHash> windows_;
+  FlatMap<ShapeKey, LeafHit, ShapeHash> windows_;
   std::set<uint32_t> candidates_;
 };
 
@@ -1281,7 +1174,7 @@ struct Matcher::Impl {
       gen = store.generation();
       if (config.derived) sources = store.rule_sources();
     }
-    return compile(set, config.derived ? &sources : nullptr, config.search.ranking, gen, dir);
+    return compile(set, config.derived ? &sources : nullptr, config.search.ranking, gen);
   }
 
   // Derived rules follow the store: rebuilt when an index run has committed.

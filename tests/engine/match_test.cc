@@ -483,53 +483,33 @@ TEST_CASE("quick: an article's own message ranks only the articles the rules nam
   for (size_t i = 0; i < tq.hits.size(); ++i) CHECK(tq.hits[i].id == tf.hits[i].id);
 }
 
-TEST_CASE("the compiled scan is cached in the store's folder, and a stale or broken cache is compiled afresh", "[match]") {
-  TempDir dir;
-  IndexOptions o;
-  o.db_dir = dir / "store";
-  o.paths = {test::corpus_dir()};
-  index_paths(o);
-  const std::string cache = dir / "store/match-anchors.hs";
-  const std::string seed = "Background Synchronization Error. See detailed logs in Deleted Items folder.";
-  auto top = [&](const Matcher& m) {
-    MatchResult r = m.match(seed);
-    return r.hits.empty() ? std::string() : r.hits[0].id + "/" + r.hits[0].evidence.at(0).rule;
-  };
-  {
-    Matcher m(dir / "store");
-    CHECK_FALSE(m.stats().from_cache);
-    CHECK(top(m) == "Q198657/Q198657/message-1");
-  }
-  REQUIRE(std::filesystem::exists(cache));
-  {
-    Matcher m(dir / "store");
-    CHECK(m.stats().from_cache);
-    CHECK(top(m) == "Q198657/Q198657/message-1");
-  }
-  // A hand-written template with words no article has: other anchors, so
-  // another key, compiled afresh; and it fires.
-  test::write_file(dir / "r.xml",
-                   "<rules>\n<rule id=\"quux\"><when><message template=\"The quuxinator frobnicated {name}\"/></when>"
-                   "<then><article id=\"Q198657\" confidence=\"0.9\"/></then></rule>\n</rules>\n");
-  const MatcherConfig with_rule{{dir / "r.xml"}, true, {}};
-  {
-    Matcher m(dir / "store", with_rule);
-    CHECK_FALSE(m.stats().from_cache);
-    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
-  }
-  // A broken file: compiled afresh, and the cache written again.
-  const std::string bytes = test::read_file(cache);
-  test::write_file(cache, bytes.substr(0, bytes.size() / 2));
-  {
-    Matcher m(dir / "store", with_rule);
-    CHECK_FALSE(m.stats().from_cache);
-    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
-  }
-  {
-    Matcher m(dir / "store", with_rule);
-    CHECK(m.stats().from_cache);
-    CHECK(fired(m.match("The quuxinator frobnicated 'widget7'"), "quux"));
-  }
+TEST_CASE("a template's anchors are whole words of a line, in any case, bytes past ASCII as they are", "[match]") {
+  // Anchors: the three rarest words of each template ("quuxinator",
+  // "frobnicated", "journal"; "öffnen", "datei", ...), looked up word by word.
+  Fixture f(rule("quux", "<message template=\"The quuxinator frobnicated the {name} journal\"/>",
+                 "<article id=\"Q198657\" confidence=\"0.9\"/>") +
+            rule("umlaut", "<message template=\"Fehler beim Öffnen der Datei {name}\"/>",
+                 "<article id=\"Q900014\" confidence=\"0.9\"/>"));
+  const Matcher& m = *f.matcher;
+  CHECK(fired(m.match("The quuxinator frobnicated the 'widget7' journal"), "quux"));
+  CHECK(fired(m.match("THE QUUXINATOR FROBNICATED THE 'WIDGET7' JOURNAL"), "quux"));
+  CHECK(fired(m.match("12:00:01 [svc] the quuxinator frobnicated the 'w' journal."), "quux"));
+  // "quuxinator" inside a longer word is not the anchor, and the rest of
+  // the message is not enough on its own.
+  CHECK_FALSE(fired(m.match("The quuxinators frobnicated the 'widget7' journal"), "quux"));
+  CHECK_FALSE(fired(m.match("quuxinator frobnicated"), "quux"));
+  // ASCII letters in any case; "Ö" is the same bytes either way.
+  CHECK(fired(m.match("FEHLER BEIM ÖFFNEN DER DATEI 'boot.ini'"), "umlaut"));
+  CHECK(fired(m.match("Fehler beim Öffnen der Datei 'boot.ini'"), "umlaut"));
+  // In a log the first line holding the message is the evidence, however
+  // many lines come between or repeat.
+  std::string log;
+  for (int i = 0; i < 500; ++i) log += "10:00:" + std::to_string(10 + i % 50) + " worker " + std::to_string(i) + " idle\n";
+  log += "10:09:00 The quuxinator frobnicated the 'a' journal\n";
+  log += "10:09:01 The quuxinator frobnicated the 'b' journal\n";
+  MatchResult r = m.match(log);
+  REQUIRE(fired(r, "quux"));
+  CHECK(hit(r, "Q198657")->evidence.at(0).line == 501);
 }
 
 TEST_CASE("an article quoting no message is matched by the most distinctive phrase of its symptom", "[match]") {

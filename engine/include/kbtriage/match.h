@@ -8,8 +8,10 @@
 //   for (const kbtriage::MatchHit& h : r.hits) std::cout << h.id << ' ' << h.confidence << '\n';
 //
 // How: every pattern of every rule (hand-written, and derived from each
-// article's quoted messages and codes) is compiled into one Hyperscan
-// database, so a log is scanned once, whatever the number of rules. Each hit
+// article's quoted messages and codes) is compiled together, so a log is
+// scanned once, whatever the number of rules: the messages' rarest words
+// into one table each word of a line is looked up in, hand-written literals
+// and expressions into one Hyperscan database, codes into one map. Each hit
 // makes its rule a candidate; candidates are checked against their whole
 // condition and the context; rules assert facts and fire others until nothing
 // new fires. The articles concluded are fused with the search layer's ranking
@@ -105,7 +107,6 @@ struct RuleStats {
   size_t patterns = 0;  // in the compiled database
   double compile_ms = 0;
   uint64_t store_generation = 0;
-  bool from_cache = false;  // the scan database was loaded from the store's folder, not compiled
 };
 
 class Matcher {

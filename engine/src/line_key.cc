@@ -1,0 +1,223 @@
+#include "line_key.h"
+
+#include <array>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "kbtriage/codes.h"
+#include "kbtriage/mask.h"
+#include "kbtriage/text.h"
+
+namespace kbtriage {
+
+namespace {
+
+// Byte classes: what a number's start and end, and the word before it,
+// depend on.
+enum : uint8_t { kOther, kDigit, kLetter, kWordOnly, kGap, kCodeGap };
+constexpr std::array<uint8_t, 256> kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const char x = static_cast<char>(c);
+    t[c] = is_ascii_digit(x)                                                     ? kDigit
+           : is_ascii_alnum(x)                                                   ? kLetter
+           : c == '_' || c >= 0x80                                               ? kWordOnly  // in a word, not of the word a number follows
+           : x == ' ' || x == '\t' || x == ':' || x == '#' || x == '-' || x == '\'' ? kGap
+           : x == '=' || x == '('                                                ? kCodeGap  // between a code and its word, for extract_codes()
+                                                                                 : kOther;
+  }
+  return t;
+}();
+
+uint8_t cls(char c) { return kClass[static_cast<unsigned char>(c)]; }
+bool word_char(char c) {
+  const uint8_t k = cls(c);
+  return k == kDigit || k == kLetter || k == kWordOnly;
+}
+bool alnum(char c) {
+  const uint8_t k = cls(c);
+  return k == kDigit || k == kLetter;
+}
+
+// A bit per byte of p[0..n) (n <= 16) that is a digit.
+uint32_t digit_mask(const char* p, size_t n) {
+#if defined(__SSE2__)
+  __m128i v;
+  if (n >= 16) {
+    v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  } else {
+    alignas(16) char buf[16] = {};
+    std::memcpy(buf, p, n);
+    v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+  }
+  // Signed compares: bytes >= 0x80 are below '0'.
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  return static_cast<uint32_t>(_mm_movemask_epi8(digit));
+#else
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; ++i) m |= static_cast<uint32_t>(is_ascii_digit(p[i])) << i;
+  return m;
+#endif
+}
+
+constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+uint64_t mix(uint64_t h, uint64_t x) {
+  h = (h ^ x) * kMul;
+  return h ^ (h >> 29);
+}
+
+// The bytes between two masked numbers, after their count: the runs of a
+// line and the numbers between them read back one way only.
+uint64_t mix_run(uint64_t h, const char* p, size_t n) {
+  h = mix(h, n);
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    h = mix(h, x);
+  }
+  if (n > 0) {
+    uint64_t x = 0;
+    std::memcpy(&x, p, n);
+    h = mix(h, x);
+  }
+  return h;
+}
+
+// What masking reads before a number: the last run of letters and digits
+// with only gap bytes after it ("error 53", "Event ID: 1120"), and for
+// extract_codes() also '=' and '(' ("errno=5").
+struct Before {
+  size_t word = 0, length = 0;
+  bool masking_reads = false, codes_read = false;
+};
+
+// Whether `test` holds for the word before, or for the word without its
+// leading digits: masking reads a time or date glued to a word on its own
+// ("10:00:01error" is "<time>error").
+template <typename Test>
+bool word_is(const char* p, const Before& b, Test test) {
+  char w[12];
+  const size_t n = std::min(b.length, sizeof w);
+  for (size_t x = 0; x < n; ++x) w[x] = lower_ascii(p[b.word + x]);
+  if (test(std::string_view(w, n))) return true;
+  size_t digits = 0;
+  while (digits < b.length && is_ascii_digit(p[b.word + digits])) ++digits;
+  if (digits == 0 || digits == b.length) return false;
+  const size_t m = std::min(b.length - digits, sizeof w);
+  for (size_t x = 0; x < m; ++x) w[x] = lower_ascii(p[b.word + digits + x]);
+  return test(std::string_view(w, m));
+}
+
+}  // namespace
+
+LineKey line_key(std::string_view line) {
+  const char* const p = line.data();
+  const size_t n = line.size();
+  uint64_t h = 1469598103934665603ull, hc = 0;
+  bool any_code = false;
+  uint64_t masked = 0;
+  size_t run = 0;   // the first byte not hashed yet
+  size_t next = 0;  // digits before it belong to a number already read
+  // The last masked number's end and what came before it: a masked number
+  // changes nothing of what the next number follows, so reading back
+  // stops there.
+  size_t last_end = SIZE_MAX;
+  Before last_before;
+  auto before = [&](size_t i) {
+    bool code_gap = false;
+    for (size_t k = i; k > 0;) {
+      if (k == last_end) {
+        Before b = last_before;
+        b.masking_reads = b.masking_reads && !code_gap;
+        return b;
+      }
+      const uint8_t c = cls(p[k - 1]);
+      if (c == kGap || c == kCodeGap) {
+        code_gap |= c == kCodeGap;
+        --k;
+        continue;
+      }
+      if (c != kDigit && c != kLetter) return Before{};
+      const size_t end = k;
+      while (k > 0 && k != last_end && alnum(p[k - 1])) --k;
+      return Before{k, end - k, !code_gap, true};
+    }
+    return Before{};
+  };
+  for (size_t block = 0; block < n; block += 16) {
+    for (uint32_t m = digit_mask(p + block, std::min<size_t>(16, n - block)); m != 0; m &= m - 1) {
+      const size_t i = block + static_cast<size_t>(__builtin_ctz(m));
+      if (i < next || (i > 0 && word_char(p[i - 1]))) continue;
+      // A number as masking reads one: digits, "." before a digit, ","
+      // before three ("1,234").
+      size_t j = i, digits = 0;
+      while (j < n && (is_ascii_digit(p[j]) || (p[j] == '.' && j + 1 < n && is_ascii_digit(p[j + 1])) ||
+                       (p[j] == ',' && j + 3 < n && is_ascii_digit(p[j + 1]) && is_ascii_digit(p[j + 2]) &&
+                        is_ascii_digit(p[j + 3])))) {
+        digits += is_ascii_digit(p[j]);
+        ++j;
+      }
+      next = j;  // a digit inside it starts no number of its own, masked or not
+      if (j < n && word_char(p[j])) continue;  // "2nd", "10px": a word
+      const Before b = before(i);
+      if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) continue;  // kept as written
+      h = mix_run(h, p + run, i - run);
+      // Masking reads a time, date or GUID by its digit counts ("10:6:2" is
+      // not a time, "10:06:02" is), and a path, file name or address from
+      // a number's first digit unless a ',' ends it: a number that may be
+      // part of one keeps its form, with its digits as zeros.
+      auto timelike = [](char c) { return c == ':' || c == '/' || c == '-'; };
+      if ((i > 0 && timelike(p[i - 1])) || (j < n && timelike(p[j])) || digits < j - i) {
+        uint64_t form = 0;
+        for (size_t x = i; x < j; ++x) form = form * 131 + static_cast<unsigned char>(is_ascii_digit(p[x]) ? '0' : p[x]);
+        h = mix(h, form | (1ull << 63));  // a run's count never has that bit
+      }
+      run = j;
+      ++masked;
+      if (digits >= 8 || (b.codes_read && word_is(p, b, code_may_follow))) {
+        hc = mix_run(mix(hc, masked), p + i, j - i);
+        any_code = true;
+      }
+      last_end = j;
+      last_before = b;
+    }
+  }
+  h = mix_run(h, p + run, n - run);
+  return {h, any_code ? mix(h, hc) : h};
+}
+
+KeySet::KeySet(size_t expected) {
+  size_t n = 64;
+  while (n < 2 * expected) n <<= 1;
+  slots_.assign(n, 0);
+  mask_ = n - 1;
+}
+
+bool KeySet::insert(uint64_t key) {
+  if (key == 0) key = 1;
+  for (size_t i = static_cast<size_t>(key >> 17) & mask_;; i = (i + 1) & mask_) {
+    if (slots_[i] == key) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = key;
+      ++count_;
+      if (2 * count_ > slots_.size()) grow();
+      return true;
+    }
+  }
+}
+
+void KeySet::grow() {
+  std::vector<uint64_t> old = std::move(slots_);
+  slots_.assign(old.size() * 2, 0);
+  mask_ = slots_.size() - 1;
+  for (uint64_t key : old) {
+    if (key == 0) continue;
+    size_t i = static_cast<size_t>(key >> 17) & mask_;
+    while (slots_[i] != 0) i = (i + 1) & mask_;
+    slots_[i] = key;
+  }
+}
+
+}  // namespace kbtriage

@@ -1,0 +1,45 @@
+// A log line as a number that repeats where the line repeats up to its
+// numbers (internal to the engine). The rule engine computes it for every
+// line of its input, and masks and scans only the first line of each key.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace kbtriage {
+
+struct LineKey {
+  // The same for lines that differ only in numbers mask_variables() masks
+  // (a timestamp, a count, an id): lines with one key mask to the same
+  // words. Numbers masking keeps ("error 53", "Event ID: 1120") stay in it.
+  uint64_t words = 0;
+  // The same, but every number extract_codes() could read as a code stays
+  // too: also those of eight digits or more (80004005, -2147467259) and
+  // those after "number", "errno" and the like. Lines with one key hold
+  // the same codes.
+  uint64_t codes = 0;
+};
+
+// About one instruction per byte plus a few dozen per number: numbers are
+// found sixteen bytes at a time, and the bytes between them hashed eight at
+// a time. A number masking may read as part of a time, date, GUID, path or
+// file name (next to ':', '/' or '-', or holding a '.' or ',') keeps its
+// form in the key, as masking tells those apart by it ("10:6:2" is not a
+// time, nor "1,024\dir" a path).
+LineKey line_key(std::string_view line);
+
+// An open-addressed set of keys: a log's every line asks it once.
+class KeySet {
+ public:
+  explicit KeySet(size_t expected = 0);
+  // Whether `key` was not in the set before.
+  bool insert(uint64_t key);
+
+ private:
+  void grow();
+  std::vector<uint64_t> slots_;  // 0: empty (a key 0 is kept as 1)
+  size_t mask_ = 0, count_ = 0;
+};
+
+}  // namespace kbtriage

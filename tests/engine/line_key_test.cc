@@ -1,0 +1,124 @@
+// The rule engine's line keys: lines with one key mask to the same words and
+// hold the same codes, and a log's lines that differ only in their plain
+// numbers share one.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kbtriage/codes.h"
+#include "line_key.h"
+#include "similarity.h"
+
+using namespace kbtriage;
+
+namespace {
+
+std::vector<std::string> codes_of(const std::string& line) {
+  std::vector<std::string> out;
+  for (const ErrorCode& c : extract_codes(line)) out.push_back(c.code);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a log's lines that differ in plain numbers share a key, and kept numbers and codes tell them apart", "[match]") {
+  auto words = [](std::string_view l) { return line_key(l).words; };
+  auto codes = [](std::string_view l) { return line_key(l).codes; };
+  CHECK(words("2026-11-24 10:00:01 INFO worker 7 idle") == words("2026-11-25 11:02:03 INFO worker 9 idle"));
+  CHECK(words("Transferring 5167 bytes to HQ-DC2") == words("Transferring 17 bytes to HQ-DC2"));
+  CHECK(words("Transferring 5167 bytes to HQ-DC2") != words("Transferring 5167 bytes to HQ-DC3"));
+  CHECK(words("Cache flushed (550 entries).") == words("Cache flushed (17 entries)."));
+  // Times and dates keep their digit counts: masking tells them apart by those.
+  CHECK(words("10:06:02 up") != words("10:6:2 up"));
+  CHECK(words("10:06:02 up") == words("11:17:29 up"));
+  CHECK(words("Cache flushed (1,024 entries).") != words("Cache flushed (550 entries)."));
+  // Numbers masking keeps: after "error", "Event ID:", "status", ...
+  CHECK(words("Error 53 opening the share") != words("Error 54 opening the share"));
+  CHECK(words("Event ID:\t1120") != words("Event ID:\t1121"));
+  CHECK(words("status=5 done") == words("status=6 done"));  // "=" is not a gap masking reads over
+  CHECK(words("exit status 3") != words("exit status 4"));
+  // A number masking reads as a code keeps its digits; a word with digits is a word.
+  CHECK(words("at 10:00 call 0x80004005") != words("at 10:00 call 0x80004006"));
+  CHECK(words("host WEB43 up") != words("host WEB44 up"));
+  // Codes: plain numbers masking drops may still be codes.
+  CHECK(words("task 7 returned 2147500037") == words("task 8 returned 2147500038"));
+  CHECK(codes("task 7 returned 2147500037") != codes("task 8 returned 2147500038"));
+  CHECK(codes("task 7 returned 12") == codes("task 8 returned 13"));
+  CHECK(codes("errno=5 in read") != codes("errno=6 in read"));
+  CHECK(words("errno=5 in read") == words("errno=6 in read"));
+}
+
+TEST_CASE("lines with one key mask to the same words and hold the same codes", "[match]") {
+  // Random lines of words masking and extract_codes() read numbers after,
+  // numbers of every form, and separators; each written four times with
+  // other digits of the same widths (a log's timestamps keep theirs: a
+  // number is a time or date by its digit counts).
+  static const std::vector<std::string> kWords = {
+      "error", "Error", "ERROR", "code", "id",      "ID",        "Event",  "event", "status", "stop", "STOP",
+      "number", "errno", "err",  "helpmsg", "eventid", "errorcode", "return", "exit",  "worker", "idle", "the",
+      "file",  "port",  "AM",    "pm",      "WEB",     "café",      "x",      "0x1F",  "0x80004005", "C2065", "my_error"};
+  static const std::vector<std::string> kGaps = {" ", "  ", ":", ": ", "#", "-", "'", "=", "(", ")", "_", ".", ",",
+                                                 "/", "\\", "\t", " - ", ", ", "=\"", "é", ".", ";"};
+  static const std::vector<std::string> kNumbers = {"N",        "NN",         "NNN",        "NNNN",     "NNNNNNNN",
+                                                    "NNNNNNNNNN", "-NNNNNNNNNN", "N.N",      "NN.NNN",   "N,NNN",
+                                                    "NN:NN:NN",  "N:NN PM",    "NNNN-NN-NN", "N/NN/NNNN", "NN.NN.NNNN",
+                                                    "NNNNNNNNNNNN"};
+  std::mt19937 rng(20261125);
+  auto pick = [&](const std::vector<std::string>& v) { return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)]; };
+  std::map<uint64_t, std::vector<std::string>> by_words, by_codes;
+  size_t lines = 0;
+  for (int t = 0; t < 10000; ++t) {
+    std::string shape;
+    const int tokens = std::uniform_int_distribution<int>(2, 12)(rng);
+    for (int i = 0; i < tokens; ++i) {
+      const int kind = std::uniform_int_distribution<int>(0, 9)(rng);
+      shape += kind < 4 ? pick(kWords) : kind < 8 ? pick(kNumbers) : pick(kGaps);
+      if (std::uniform_int_distribution<int>(0, 2)(rng) > 0) shape += pick(kGaps);
+    }
+    for (int v = 0; v < 4; ++v) {
+      std::string line = shape;
+      for (char& c : line) {
+        if (c == 'N') c = static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng));
+      }
+      const LineKey k = line_key(line);
+      by_words[k.words].push_back(line);
+      by_codes[k.codes].push_back(line);
+      ++lines;
+    }
+  }
+  size_t merged = 0;
+  for (const auto& [key, group] : by_words) {
+    merged += group.size() - 1;
+    const std::vector<uint64_t> first = message_words(group.front());
+    for (const std::string& l : group) {
+      INFO(group.front() << "\n" << l);
+      CHECK(message_words(l) == first);
+    }
+  }
+  for (const auto& [key, group] : by_codes) {
+    const std::vector<std::string> first = codes_of(group.front());
+    for (const std::string& l : group) {
+      INFO(group.front() << "\n" << l);
+      CHECK(codes_of(l) == first);
+    }
+  }
+  // Not a key per line: a good part of the variants share one (the rest
+  // differ in numbers after "error", "code", "ID" and the like).
+  CHECK(merged > lines / 4);
+}
+
+TEST_CASE("a key set says which keys are new, as it grows", "[match]") {
+  KeySet set;
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> keys;
+  for (int i = 0; i < 100000; ++i) keys.push_back(rng());
+  keys.push_back(0);
+  size_t fresh = 0, again = 0;
+  for (uint64_t k : keys) fresh += set.insert(k);
+  for (uint64_t k : keys) again += set.insert(k);
+  CHECK(fresh == keys.size());
+  CHECK(again == 0);
+}
