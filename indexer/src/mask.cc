@@ -1,7 +1,8 @@
 #include "kbtriage/mask.h"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
+#include <cstdint>
 
 #include "kbtriage/text.h"
 
@@ -9,19 +10,29 @@ namespace kbtriage {
 
 namespace {
 
-bool is_hex(char c) {
-  return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+// What each byte can be part of: masking asks this of every byte, several
+// times over.
+enum : uint8_t { kHexChar = 1, kWordChar = 2, kPathChar = 4, kLetter = 8 };
+constexpr std::array<uint8_t, 256> kByte = [] {
+  std::array<uint8_t, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool hex = is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    const bool word = is_ascii_alnum(c) || c == '_' || b >= 0x80;
+    // Characters that may appear inside a path segment.
+    const bool path = word || c == '\\' || c == '/' || c == '.' || c == '-' || c == '$' || c == '~' || c == '#' ||
+                      c == '!' || c == '@' || c == '%' || c == '{' || c == '}';
+    const bool letter = is_ascii_alnum(c) && !is_ascii_digit(c);
+    t[b] = static_cast<uint8_t>((hex ? kHexChar : 0) | (word ? kWordChar : 0) | (path ? kPathChar : 0) |
+                                (letter ? kLetter : 0));
+  }
+  return t;
+}();
 
-bool is_word_char(char c) {
-  return is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Characters that may appear inside a path segment.
-bool is_path_char(char c) {
-  return is_word_char(c) || c == '\\' || c == '/' || c == '.' || c == '-' || c == '$' ||
-         c == '~' || c == '#' || c == '!' || c == '@' || c == '%' || c == '{' || c == '}';
-}
+bool is_hex(char c) { return kByte[static_cast<unsigned char>(c)] & kHexChar; }
+bool is_word_char(char c) { return kByte[static_cast<unsigned char>(c)] & kWordChar; }
+bool is_path_char(char c) { return kByte[static_cast<unsigned char>(c)] & kPathChar; }
+bool is_letter(char c) { return kByte[static_cast<unsigned char>(c)] & kLetter; }
 
 size_t digits_at(std::string_view s, size_t i) {
   size_t n = 0;
@@ -108,7 +119,7 @@ size_t trim_trailing_punct(std::string_view s, size_t i, size_t end) {
 size_t match_path(std::string_view s, size_t i) {
   size_t j = i;
   bool ok = false;
-  if (i + 2 < s.size() && std::isalpha(static_cast<unsigned char>(s[i])) && s[i + 1] == ':' &&
+  if (i + 2 < s.size() && is_letter(s[i]) && s[i + 1] == ':' &&
       (s[i + 2] == '\\' || s[i + 2] == '/')) {
     ok = true;
     j = i + 3;
@@ -126,7 +137,7 @@ size_t match_path(std::string_view s, size_t i) {
     if (back >= 1 || fwd >= 2) {
       // "and/or" or a date is not a path; require a letter in it.
       bool letter = false;
-      for (size_t m = i; m < k; ++m) letter |= std::isalpha(static_cast<unsigned char>(s[m])) != 0;
+      for (size_t m = i; m < k && !letter; ++m) letter = is_letter(s[m]);
       if (letter && (back >= 1 || s[i] == '/')) return trim_trailing_punct(s, i, k) - i;
     }
     return 0;
@@ -161,8 +172,9 @@ size_t match_file(std::string_view s, size_t i) {
   return k - i;
 }
 
-// The word before position i, lower-cased, skipping spaces, ':' and '#'.
-std::string word_before(std::string_view out) {
+// Whether masking_keeps_number_after() the word before the end of `out`
+// (lower-cased, skipping spaces, ':', '#', '-' and quotes).
+bool number_is_code(std::string_view out) {
   size_t e = out.size();
   while (e > 0 && (out[e - 1] == ' ' || out[e - 1] == ':' || out[e - 1] == '#' || out[e - 1] == '-' ||
                    out[e - 1] == '\'')) {
@@ -170,10 +182,21 @@ std::string word_before(std::string_view out) {
   }
   size_t b = e;
   while (b > 0 && is_ascii_alnum(out[b - 1])) --b;
-  return to_lower_ascii(out.substr(b, e - b));
+  char word[12];  // longer than any word that keeps a number
+  if (e - b > sizeof word) return false;
+  for (size_t x = b; x < e; ++x) word[x - b] = lower_ascii(out[x]);
+  return masking_keeps_number_after(std::string_view(word, e - b));
 }
 
-bool number_is_code(std::string_view out_so_far) { return masking_keeps_number_after(word_before(out_so_far)); }
+// Whether collapse_whitespace() would leave `s` as it is.
+bool collapsed(std::string_view s) {
+  if (s.empty()) return true;
+  if (is_ascii_space(s.front()) || is_ascii_space(s.back())) return false;
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (is_ascii_space(s[i]) && (s[i] != ' ' || is_ascii_space(s[i + 1]))) return false;
+  }
+  return true;
+}
 
 bool is_hresult(std::string_view s, size_t i, size_t len) {
   // 0x8xxxxxxx or 0xCxxxxxxx, exactly 8 digits
@@ -185,10 +208,24 @@ bool is_hresult(std::string_view s, size_t i, size_t len) {
 }  // namespace
 
 std::string mask_variables(std::string_view text) {
-  std::string in = collapse_whitespace(text);
-  std::string_view s = in;
+  // Each form is tried at each word start, in this order; what makes a form
+  // impossible there is checked first (a GUID has a '-' after its first
+  // eight digits; an address needs an '@' further on, a path a slash, a
+  // file name a '.'), and a word that is none is copied whole.
+  const bool as_is = collapsed(text);
+  const std::string in = as_is ? std::string() : collapse_whitespace(text);
+  const std::string_view s = as_is ? text : std::string_view(in);
   std::string out;
   out.reserve(s.size());
+  auto next = [&s](size_t& at, size_t i, auto find) {  // `at` caches find(i) while it is not behind i
+    if (at < i) at = find(i);
+    return at != std::string_view::npos;
+  };
+  size_t at_sign = 0, slash = 0, dot = 0;
+  auto at_sign_from = [&s](size_t i) { return s.find('@', i); };
+  auto slash_from = [&s](size_t i) { return s.find_first_of("\\/", i); };
+  auto dot_from = [&s](size_t i) { return s.find('.', i); };
+  at_sign = at_sign_from(0), slash = slash_from(0), dot = dot_from(0);
   size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
@@ -198,10 +235,11 @@ std::string mask_variables(std::string_view text) {
       if ((n = match_time(s, i)) > 0) { out += kMaskTime; i += n; continue; }
       if ((n = match_date(s, i)) > 0) { out += kMaskDate; i += n; continue; }
     }
-    if (at_word_start && (c == '{' || is_hex(c)) && (n = match_guid(s, i)) > 0) {
+    if (at_word_start && (c == '{' ? i + 9 < s.size() && s[i + 9] == '-' : is_hex(c) && i + 8 < s.size() && s[i + 8] == '-') &&
+        (n = match_guid(s, i)) > 0) {
       out += kMaskGuid; i += n; continue;
     }
-    if (at_word_start && is_word_char(c) && (n = match_email(s, i)) > 0) {
+    if (at_word_start && is_word_char(c) && next(at_sign, i, at_sign_from) && (n = match_email(s, i)) > 0) {
       out += kMaskEmail; i += n; continue;
     }
     if (at_word_start && c == '0' && i + 2 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
@@ -218,8 +256,8 @@ std::string mask_variables(std::string_view text) {
         continue;
       }
     }
-    if (at_word_start && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
-    if (at_word_start && is_word_char(c) && (n = match_file(s, i)) > 0) {
+    if (at_word_start && next(slash, i, slash_from) && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
+    if (at_word_start && is_word_char(c) && next(dot, i, dot_from) && (n = match_file(s, i)) > 0) {
       out += kMaskFile; i += n; continue;
     }
     if (c == '\'' && at_word_start) {
@@ -295,6 +333,14 @@ std::string mask_variables(std::string_view text) {
         i = j;
         continue;
       }
+    }
+    if (is_word_char(c)) {
+      // The rest of the word: no form starts inside a word.
+      size_t j = i + 1;
+      while (j < s.size() && is_word_char(s[j])) ++j;
+      out.append(s.substr(i, j - i));
+      i = j;
+      continue;
     }
     out += c;
     ++i;

@@ -1,0 +1,310 @@
+// mask_variables() as first written: one pass that tries each form at each
+// word start. Kept as the specification the faster mask_variables() is
+// checked against (mask_reference_test.cc); not part of the product.
+#include "mask_reference.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "kbtriage/mask.h"
+#include "kbtriage/text.h"
+
+namespace kbtriage::test {
+
+namespace {
+
+bool is_hex(char c) {
+  return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool is_word_char(char c) {
+  return is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Characters that may appear inside a path segment.
+bool is_path_char(char c) {
+  return is_word_char(c) || c == '\\' || c == '/' || c == '.' || c == '-' || c == '$' ||
+         c == '~' || c == '#' || c == '!' || c == '@' || c == '%' || c == '{' || c == '}';
+}
+
+size_t digits_at(std::string_view s, size_t i) {
+  size_t n = 0;
+  while (i + n < s.size() && is_ascii_digit(s[i + n])) ++n;
+  return n;
+}
+
+// 1:05:34, 10:24:50 AM, 9:02 PM
+size_t match_time(std::string_view s, size_t i) {
+  size_t h = digits_at(s, i);
+  if (h < 1 || h > 2 || i + h >= s.size() || s[i + h] != ':') return 0;
+  size_t j = i + h + 1;
+  if (digits_at(s, j) != 2) return 0;
+  j += 2;
+  if (j < s.size() && s[j] == ':' && digits_at(s, j + 1) == 2) j += 3;
+  if (j < s.size() && s[j] == '.' && digits_at(s, j + 1) > 0) j += 1 + digits_at(s, j + 1);
+  size_t k = j < s.size() && s[j] == ' ' ? j + 1 : j;
+  if (k + 1 < s.size() && (s[k] == 'A' || s[k] == 'P' || s[k] == 'a' || s[k] == 'p') &&
+      (s[k + 1] == 'M' || s[k + 1] == 'm') && (k + 2 == s.size() || !is_word_char(s[k + 2]))) {
+    j = k + 2;
+  }
+  return j - i;
+}
+
+// 9/16/2001, 2001-09-16, 16.09.2001
+size_t match_date(std::string_view s, size_t i) {
+  size_t a = digits_at(s, i);
+  if (a < 1 || a > 4 || i + a >= s.size()) return 0;
+  char sep = s[i + a];
+  if (sep != '/' && sep != '-' && sep != '.') return 0;
+  size_t j = i + a + 1;
+  size_t b = digits_at(s, j);
+  if (b < 1 || b > 2 || j + b >= s.size() || s[j + b] != sep) return 0;
+  j += b + 1;
+  size_t c = digits_at(s, j);
+  if (c != 2 && c != 4) return 0;
+  if (a != 4 && c != 4 && c != 2) return 0;
+  return j + c - i;
+}
+
+// {12345678-1234-1234-1234-123456789abc}
+size_t match_guid(std::string_view s, size_t i) {
+  size_t j = i;
+  bool brace = s[j] == '{';
+  if (brace) ++j;
+  static constexpr int kGroups[] = {8, 4, 4, 4, 12};
+  for (int g = 0; g < 5; ++g) {
+    for (int k = 0; k < kGroups[g]; ++k, ++j) {
+      if (j >= s.size() || !is_hex(s[j])) return 0;
+    }
+    if (g < 4) {
+      if (j >= s.size() || s[j] != '-') return 0;
+      ++j;
+    }
+  }
+  if (brace) {
+    if (j >= s.size() || s[j] != '}') return 0;
+    ++j;
+  }
+  return j - i;
+}
+
+size_t match_email(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j < s.size() && (is_word_char(s[j]) || s[j] == '.' || s[j] == '-')) ++j;
+  if (j == i || j >= s.size() || s[j] != '@') return 0;
+  size_t k = j + 1, dots = 0;
+  while (k < s.size() && (is_word_char(s[k]) || s[k] == '.' || s[k] == '-')) {
+    if (s[k] == '.') ++dots;
+    ++k;
+  }
+  while (k > j + 1 && s[k - 1] == '.') --k, --dots;
+  if (dots == 0 || k == j + 1) return 0;
+  return k - i;
+}
+
+// Trailing punctuation belongs to the sentence, not to the path or file name.
+size_t trim_trailing_punct(std::string_view s, size_t i, size_t end) {
+  while (end > i && (s[end - 1] == '.' || s[end - 1] == '!' || s[end - 1] == '}')) --end;
+  return end;
+}
+
+// C:\dir\file, \\server\share, %SystemRoot%\system32, /usr/lib (two slashes).
+size_t match_path(std::string_view s, size_t i) {
+  size_t j = i;
+  bool ok = false;
+  if (i + 2 < s.size() && std::isalpha(static_cast<unsigned char>(s[i])) && s[i + 1] == ':' &&
+      (s[i + 2] == '\\' || s[i + 2] == '/')) {
+    ok = true;
+    j = i + 3;
+  } else if (i + 2 < s.size() && s[i] == '\\' && s[i + 1] == '\\' && is_word_char(s[i + 2])) {
+    ok = true;
+    j = i + 2;
+  } else if (s[i] == '%' || s[i] == '.' || s[i] == '\\' || s[i] == '/' || is_word_char(s[i])) {
+    // A run of path characters containing at least one backslash, or two slashes.
+    size_t k = i, back = 0, fwd = 0;
+    while (k < s.size() && is_path_char(s[k])) {
+      back += s[k] == '\\';
+      fwd += s[k] == '/';
+      ++k;
+    }
+    if (back >= 1 || fwd >= 2) {
+      // "and/or" or a date is not a path; require a letter in it.
+      bool letter = false;
+      for (size_t m = i; m < k; ++m) letter |= std::isalpha(static_cast<unsigned char>(s[m])) != 0;
+      if (letter && (back >= 1 || s[i] == '/')) return trim_trailing_punct(s, i, k) - i;
+    }
+    return 0;
+  }
+  if (!ok) return 0;
+  while (j < s.size() && is_path_char(s[j])) ++j;
+  // "C:\Program Files\App\x.exe": a space goes on when the next word is a path segment too.
+  while (j + 1 < s.size() && s[j] == ' ' && is_path_char(s[j + 1])) {
+    size_t k = j + 1;
+    bool backslash = false;
+    while (k < s.size() && is_path_char(s[k])) backslash |= s[k++] == '\\';
+    if (!backslash) break;
+    j = k;
+  }
+  return trim_trailing_punct(s, i, j) - i;
+}
+
+// name.ext where ext has a letter: Oleaut32.dll, IFSHLP.SYS, log.txt
+size_t match_file(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j < s.size() && (is_word_char(s[j]) || s[j] == '-' || s[j] == '~' || s[j] == '$')) ++j;
+  if (j == i || j >= s.size() || s[j] != '.') return 0;
+  size_t k = j + 1;
+  bool letter = false;
+  while (k < s.size() && is_ascii_alnum(s[k])) {
+    letter |= !is_ascii_digit(s[k]);
+    ++k;
+  }
+  size_t ext = k - j - 1;
+  if (ext < 1 || ext > 4 || !letter) return 0;
+  if (k < s.size() && (is_word_char(s[k]) || s[k] == '.')) return 0;
+  return k - i;
+}
+
+// The word before position i, lower-cased, skipping spaces, ':' and '#'.
+std::string word_before(std::string_view out) {
+  size_t e = out.size();
+  while (e > 0 && (out[e - 1] == ' ' || out[e - 1] == ':' || out[e - 1] == '#' || out[e - 1] == '-' ||
+                   out[e - 1] == '\'')) {
+    --e;
+  }
+  size_t b = e;
+  while (b > 0 && is_ascii_alnum(out[b - 1])) --b;
+  return to_lower_ascii(out.substr(b, e - b));
+}
+
+bool number_is_code(std::string_view out_so_far) { return masking_keeps_number_after(word_before(out_so_far)); }
+
+bool is_hresult(std::string_view s, size_t i, size_t len) {
+  // 0x8xxxxxxx or 0xCxxxxxxx, exactly 8 digits
+  if (len != 10) return false;
+  char d = s[i + 2];
+  return d == '8' || d == 'c' || d == 'C';
+}
+
+}  // namespace
+
+std::string mask_variables_reference(std::string_view text) {
+  std::string in = collapse_whitespace(text);
+  std::string_view s = in;
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    const bool at_word_start = i == 0 || !is_word_char(s[i - 1]);
+    size_t n = 0;
+    if (at_word_start && is_ascii_digit(c)) {
+      if ((n = match_time(s, i)) > 0) { out += kMaskTime; i += n; continue; }
+      if ((n = match_date(s, i)) > 0) { out += kMaskDate; i += n; continue; }
+    }
+    if (at_word_start && (c == '{' || is_hex(c)) && (n = match_guid(s, i)) > 0) {
+      out += kMaskGuid; i += n; continue;
+    }
+    if (at_word_start && is_word_char(c) && (n = match_email(s, i)) > 0) {
+      out += kMaskEmail; i += n; continue;
+    }
+    if (at_word_start && c == '0' && i + 2 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+        is_hex(s[i + 2])) {
+      size_t j = i + 2;
+      while (j < s.size() && is_hex(s[j])) ++j;
+      if (j == s.size() || !is_word_char(s[j])) {
+        if (is_hresult(s, i, j - i) || number_is_code(out)) {
+          out += to_lower_ascii(s.substr(i, j - i));
+        } else {
+          out += kMaskHex;
+        }
+        i = j;
+        continue;
+      }
+    }
+    if (at_word_start && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
+    if (at_word_start && is_word_char(c) && (n = match_file(s, i)) > 0) {
+      out += kMaskFile; i += n; continue;
+    }
+    if (c == '\'' && at_word_start) {
+      size_t close = s.find('\'', i + 1);
+      // A quoted code after "error" is the code: Run-time error '3043'.
+      if (close != std::string_view::npos && close > i + 1 && number_is_code(out)) {
+        std::string_view inner = s.substr(i + 1, close - i - 1);
+        bool code = std::all_of(inner.begin(), inner.end(), [](char ch) { return is_hex(ch) || ch == 'x' || ch == '-'; });
+        if (code) {
+          out.append(s.substr(i, close - i + 1));
+          i = close + 1;
+          continue;
+        }
+      }
+      if (close != std::string_view::npos && close > i + 1 && close - i <= 64 &&
+          (close + 1 == s.size() || !is_word_char(s[close + 1]))) {
+        out += '\'';
+        out += kMaskName;
+        out += '\'';
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c == '%' && i + 1 < s.size()) {
+      size_t j = i + 1;
+      if (is_ascii_digit(s[j])) {
+        while (j < s.size() && is_ascii_digit(s[j])) ++j;
+        out += kMaskVar; i = j; continue;
+      }
+      while (j < s.size() && (s[j] == 'l' || s[j] == 'h')) ++j;
+      if (j < s.size() && (s[j] == 's' || s[j] == 'd' || s[j] == 'u' || s[j] == 'x' ||
+                           s[j] == 'X' || s[j] == 'i' || s[j] == 'c' || s[j] == 'S')) {
+        if (j + 1 == s.size() || !is_ascii_alnum(s[j + 1])) {
+          out += kMaskVar; i = j + 1; continue;
+        }
+      }
+    }
+    if (c == '<') {
+      size_t close = s.find('>', i + 1);
+      if (close != std::string_view::npos && close - i <= 40) {
+        std::string_view inner = s.substr(i + 1, close - i - 1);
+        if (inner == "#" || inner == "n" || inner == "number" || inner == "nn") {
+          out += kMaskNumber; i = close + 1; continue;
+        }
+        bool placeholder = !inner.empty();
+        for (char ch : inner) placeholder &= is_word_char(ch) || ch == ' ' || ch == '_';
+        if (placeholder) {
+          // The mask's own placeholders pass through unchanged; others stand for any value.
+          std::string whole(s.substr(i, close - i + 1));
+          bool ours = whole == kMaskHex || whole == kMaskPath || whole == kMaskFile ||
+                      whole == kMaskName || whole == kMaskTime || whole == kMaskDate ||
+                      whole == kMaskGuid || whole == kMaskEmail;
+          out += ours ? whole : std::string(kMaskVar);
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    if (at_word_start && is_ascii_digit(c)) {
+      size_t j = i;
+      while (j < s.size() && (is_ascii_digit(s[j]) ||
+                              (s[j] == '.' && j + 1 < s.size() && is_ascii_digit(s[j + 1])) ||
+                              (s[j] == ',' && j + 3 < s.size() && is_ascii_digit(s[j + 1]) &&
+                               is_ascii_digit(s[j + 2]) && is_ascii_digit(s[j + 3])))) {
+        ++j;
+      }
+      if (j == s.size() || !is_word_char(s[j])) {
+        if (number_is_code(out)) {
+          out.append(s.substr(i, j - i));
+        } else {
+          out += kMaskNumber;
+        }
+        i = j;
+        continue;
+      }
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+
+}  // namespace kbtriage::test
