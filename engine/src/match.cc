@@ -922,28 +922,25 @@ class Run {
     // A repeated line is the same evidence on its own, but a message may
     // wrap from it onto other neighbours than the first time: the templates
     // that could wrap are measured again where the neighbours are new.
+    // Neighbours of the same shapes measure the same: a repeat is measured
+    // again only where its window's shapes are new for its key.
     const std::vector<uint64_t>& keys = keys_;
-    std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, Cover>>> wraps;  // line key -> templates that could wrap from it
-    KeySet contexts;  // line key and its neighbours' keys
-    auto context_of = [&](size_t line) {
-      uint64_t h = keys[line];
-      const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
-      const size_t hi = std::min(lines_.size() - 1, line + kWindowLines);
-      for (size_t x = lo; x <= hi; ++x) h = (h ^ keys[x]) * 0x100000001B3ull + (x - lo);
-      return h;
-    };
+    FlatMap<uint64_t, uint32_t, KeyHash> wraps;  // line key -> its templates that could wrap, in could_wrap
+    std::vector<std::vector<std::pair<uint32_t, Cover>>> could_wrap_of;
+    KeySet measured;  // line keys with their window's shapes
+    auto seen = [&](uint32_t line, uint64_t window) { return !measured.insert((keys[line] ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < lines_.size(); ++line) {
       const std::string_view text = lines_[line];
       if (text.empty()) continue;
       if (!first_[line]) {
-        auto w = wraps.find(keys[line]);
-        if (w != wraps.end() && contexts.insert(context_of(line))) {
-          for (const auto& [li, c] : w->second) verify(li, line, &c);
-        }
+        const uint32_t* w = wraps.find_value(keys[line]);
+        if (!w) continue;
+        const uint64_t window = window_of(line);
+        if (seen(line, window)) continue;
+        for (const auto& [li, c] : could_wrap_of[*w]) verify(li, line, c, window);
         continue;
       }
-      contexts.insert(context_of(line));
       anchors_of(text, anchors);
       if (anchors.empty()) continue;
       Checks& todo = checks(line, anchors);
@@ -953,12 +950,29 @@ class Run {
       const bool again = todo.done;
       todo.done = true;
       std::vector<std::pair<uint32_t, Cover>> could_wrap;
+      uint64_t window = 0;
       for (const auto& [li, c] : todo.list) {
         if (again && !c.wrap) continue;
-        if (verify(li, line, &c)) could_wrap.emplace_back(li, c);
+        if (c.wrap && window == 0) window = window_of(line);
+        if (verify(li, line, c, window)) could_wrap.emplace_back(li, c);
       }
-      if (!could_wrap.empty()) wraps.emplace(keys[line], std::move(could_wrap));
+      if (!could_wrap.empty()) {
+        seen(line, window);
+        *wraps.try_emplace(keys[line]).first = static_cast<uint32_t>(could_wrap_of.size());
+        could_wrap_of.push_back(std::move(could_wrap));
+      }
     }
+  }
+
+  // The lines a message on `line` may wrap onto, line-2..line+2 (fewer at
+  // the input's ends), as a number: the same for windows of lines of the
+  // same shapes, at the same place.
+  uint64_t window_of(uint32_t line) {
+    const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
+    const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
+    uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
+    for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
+    return h | 1;  // never 0, which says "not computed"
   }
 
   Cover cover(uint32_t li, uint32_t line) {
@@ -968,14 +982,24 @@ class Run {
     *covers_.try_emplace(key).first = c;
     return c;
   }
+  // Whether template `li` is found already to more than `bound`: nothing
+  // that covers at most `bound` of it can be kept.
+  bool beaten(uint32_t li, double bound) const {
+    const LeafHit* had = hits_.find_value(li);
+    return had && bound < had->degree - 1e-9;
+  }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const Form& f = form(line);
     const std::vector<uint64_t>& own = f.words;
     Cover c;
     c.held = held_words(leaf, line);
-    // The alignment only when the words the line holds could be enough.
-    if (coverage_bound(leaf, c.held) + 1e-9 >= leaf.min_degree) {
+    // The alignment only when the words the line holds could be enough, and
+    // could make more of the template than is found already: a hit is kept
+    // only when it is better, so a cover left at 0 here records nothing
+    // that would have been recorded, on any later line either.
+    const double bound = coverage_bound(leaf, c.held);
+    if (bound + 1e-9 >= leaf.min_degree && !beaten(li, bound)) {
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -985,21 +1009,19 @@ class Run {
     return c;
   }
 
-  // Measures template `li` against `line` (and the lines around it) and
-  // records a hit; says whether the message could wrap onto other lines.
-  // `known`: the line's own coverage, measured at an earlier copy of it.
-  bool verify(uint32_t li, uint32_t line, const Cover* known = nullptr) {
+  // Records the hit of template `li` on `line`, whose own coverage is `c`,
+  // and on the lines around it (`window`: window_of(line)) when the message
+  // is longer than the line; says whether the message could wrap onto
+  // other lines.
+  bool verify(uint32_t li, uint32_t line, const Cover& c, uint64_t window) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const Cover c = known ? *known : cover(li, line);
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     // A template found whole already is found no better on other lines.
     const LeafHit* had = hits_.find_value(li);
     if (c.wrap && !(had && had->degree >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
-      uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
-      for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
-      const ShapeKey key{h, li};
+      const ShapeKey key{window, li};
       const LeafHit* measured = windows_.find_value(key);
       if (!measured) {
         LeafHit w = measure_window(li, line, c, lo, hi, best);
@@ -1028,7 +1050,8 @@ class Run {
     const MessageLeaf& leaf = k_.leaves[li];
     uint64_t all = 0;
     for (size_t x = lo; x <= hi; ++x) all |= x == line ? c.held : held_words(leaf, x);
-    if (coverage_bound(leaf, all) + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9)) return best;
+    const double bound = coverage_bound(leaf, all);
+    if (bound + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9) || beaten(li, bound)) return best;
     std::vector<uint64_t> joined;
     std::vector<uint32_t> line_of_word;
     for (size_t x = lo; x <= hi; ++x) {
