@@ -1,5 +1,6 @@
 #include "line_key.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #if defined(__SSE2__)
@@ -112,9 +113,65 @@ bool word_is(const char* p, const Before& b, Test test) {
 
 }  // namespace
 
+namespace {
+
+// Where a line's digits stay as written in its key: where masking may read
+// them as part of a path, address, %-variable, GUID in braces, quoted name
+// or code, or <...> placeholder, whose reach can depend on the digits (a
+// quoted name is one up to 64 bytes; a time after a path that ends at its
+// first number starts at the second). Such forms are whole words apart
+// from quotes and placeholders, which may hold spaces.
+class RawSpans {
+ public:
+  explicit RawSpans(std::string_view line) {
+    const size_t n = line.size();
+    bool any = false;
+    for (char c : line) any |= c == '\\' || c == '/' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<';
+    if (!any) return;
+    for (size_t i = 0; i < n;) {  // words holding a form's mark
+      if (is_ascii_space(line[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      bool mark = false, slash = false, letter = false;
+      for (; j < n && !is_ascii_space(line[j]); ++j) {
+        const char c = line[j];
+        mark |= c == '\\' || c == '@' || c == '%' || c == '{' || c == '}';
+        slash |= c == '/';
+        letter |= is_ascii_alnum(c) && !is_ascii_digit(c);
+      }
+      if (mark || (slash && letter)) spans_.emplace_back(i, j);
+      i = j;
+    }
+    for (size_t i = 0; i < n; ++i) {  // quotes and placeholders, to their end
+      const char open = line[i];
+      if (open != '\'' && open != '<') continue;
+      if (open == '\'' && i > 0 && word_char(line[i - 1])) continue;
+      const size_t close = line.find(open == '<' ? '>' : '\'', i + 1);
+      if (close == std::string_view::npos) continue;
+      spans_.emplace_back(i, close + 1);
+      if (open == '\'') i = close - 1;  // a closing quote may open the next
+    }
+  }
+  // The span holding byte i, if any.
+  const std::pair<size_t, size_t>* covering(size_t i) const {
+    for (const auto& s : spans_) {
+      if (s.first <= i && i < s.second) return &s;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<std::pair<size_t, size_t>> spans_;
+};
+
+}  // namespace
+
 LineKey line_key(std::string_view line) {
   const char* const p = line.data();
   const size_t n = line.size();
+  const RawSpans raw(line);
   uint64_t h = 1469598103934665603ull, hc = 0;
   bool any_code = false;
   uint64_t masked = 0;
@@ -150,6 +207,33 @@ LineKey line_key(std::string_view line) {
     for (uint32_t m = digit_mask(p + block, std::min<size_t>(16, n - block)); m != 0; m &= m - 1) {
       const size_t i = block + static_cast<size_t>(__builtin_ctz(m));
       if (i < next || (i > 0 && word_char(p[i - 1]))) continue;
+      // Digits masking may read as part of something else stay as written.
+      if (const auto* span = raw.covering(i)) {
+        next = span->second;
+        continue;
+      }
+      // A time, a date or a GUID, as masking reads them first (by digit
+      // counts: "10:6:2" is no time): one placeholder whatever the digits.
+      uint64_t kind = 1;
+      size_t span = masked_time_at(line, i);
+      if (span == 0) span = masked_date_at(line, i), kind = 2;
+      if (span == 0) span = masked_guid_at(line, i), kind = 3;
+      if (span > 0) {
+        const Before b = before(i);
+        h = mix(mix_run(h, p + run, i - run), kind | (1ull << 63));  // a run's count never has that bit
+        ++masked;
+        // Codes read from its digits: after "error" and the like, or any of
+        // eight digits or more (a GUID's first group, a time's fraction).
+        size_t longest = 0;
+        for (size_t x = i, d = 0; x < i + span; ++x) d = is_ascii_digit(p[x]) ? d + 1 : 0, longest = std::max(longest, d);
+        if (kind == 3 || longest >= 8 || (b.codes_read && word_is(p, b, code_may_follow))) {
+          hc = mix_run(mix(hc, masked), p + i, span);
+          any_code = true;
+        }
+        run = next = last_end = i + span;
+        last_before = Before{};  // masking reads no word before what follows a placeholder
+        continue;
+      }
       // A number as masking reads one: digits, "." before a digit, ","
       // before three ("1,234").
       size_t j = i, digits = 0;
@@ -164,15 +248,15 @@ LineKey line_key(std::string_view line) {
       const Before b = before(i);
       if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) continue;  // kept as written
       h = mix_run(h, p + run, i - run);
-      // Masking reads a time, date or GUID by its digit counts ("10:6:2" is
-      // not a time, "10:06:02" is), and a path, file name or address from
-      // a number's first digit unless a ',' ends it: a number that may be
-      // part of one keeps its form, with its digits as zeros.
-      auto timelike = [](char c) { return c == ':' || c == '/' || c == '-'; };
-      if ((i > 0 && timelike(p[i - 1])) || (j < n && timelike(p[j])) || digits < j - i) {
+      // Masking reads a file name or address from a number's first digit
+      // unless a ',' or a '.' in it ends it ("1.5.dll" is no file name,
+      // "15.dll" is), and a GUID that starts with a letter by the digit
+      // counts of the groups between its '-': such a number keeps its form,
+      // with its digits as zeros.
+      if (digits < j - i || (i > 0 && p[i - 1] == '-') || (j < n && p[j] == '-')) {
         uint64_t form = 0;
         for (size_t x = i; x < j; ++x) form = form * 131 + static_cast<unsigned char>(is_ascii_digit(p[x]) ? '0' : p[x]);
-        h = mix(h, form | (1ull << 63));  // a run's count never has that bit
+        h = mix(h, (form >> 2) | (1ull << 62));
       }
       run = j;
       ++masked;
@@ -205,6 +289,14 @@ bool KeySet::insert(uint64_t key) {
       if (2 * count_ > slots_.size()) grow();
       return true;
     }
+  }
+}
+
+bool KeySet::contains(uint64_t key) const {
+  if (key == 0) key = 1;
+  for (size_t i = static_cast<size_t>(key >> 17) & mask_;; i = (i + 1) & mask_) {
+    if (slots_[i] == key) return true;
+    if (slots_[i] == 0) return false;
   }
 }
 

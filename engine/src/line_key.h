@@ -23,10 +23,13 @@ struct LineKey {
 
 // About one instruction per byte plus a few dozen per number: numbers are
 // found sixteen bytes at a time, and the bytes between them hashed eight at
-// a time. A number masking may read as part of a time, date, GUID, path or
-// file name (next to ':', '/' or '-', or holding a '.' or ',') keeps its
-// form in the key, as masking tells those apart by it ("10:6:2" is not a
-// time, nor "1,024\dir" a path).
+// a time. Numbers are read as masking reads them: a time, date or GUID
+// first (by their digit counts, as masking does: "10:6:2" is no time), then
+// a plain number, kept after "error" and the like; a number a file name,
+// address or GUID may start or hold keeps its form. Digits in a word with
+// '\\', '@', '%', '{' or '}' (or '/' and a letter), and between quotes or
+// <>, stay as written: masking may read them as part of a path, address,
+// variable or name whose reach depends on them.
 LineKey line_key(std::string_view line);
 
 // An open-addressed set of keys: a log's every line asks it once.
@@ -35,6 +38,7 @@ class KeySet {
   explicit KeySet(size_t expected = 0);
   // Whether `key` was not in the set before.
   bool insert(uint64_t key);
+  bool contains(uint64_t key) const;
 
  private:
   void grow();

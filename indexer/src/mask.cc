@@ -207,6 +207,10 @@ bool is_hresult(std::string_view s, size_t i, size_t len) {
 
 }  // namespace
 
+size_t masked_time_at(std::string_view s, size_t i) { return i < s.size() ? match_time(s, i) : 0; }
+size_t masked_date_at(std::string_view s, size_t i) { return i < s.size() ? match_date(s, i) : 0; }
+size_t masked_guid_at(std::string_view s, size_t i) { return i < s.size() ? match_guid(s, i) : 0; }
+
 std::string mask_variables(std::string_view text) {
   // Each form is tried at each word start, in this order; what makes a form
   // impossible there is checked first (a GUID has a '-' after its first

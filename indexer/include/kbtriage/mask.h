@@ -32,6 +32,14 @@ inline constexpr std::string_view kMaskEmail = "<email>";
 // Deterministic and total: any byte sequence gives a result.
 std::string mask_variables(std::string_view text);
 
+// The length of the time ("10:24:50 AM"), date ("9/16/2001") or GUID that
+// mask_variables() reads at s[i], where a word starts; 0 if none. For a
+// reader that must tell which lines mask alike without masking them: these
+// depend on digit counts ("10:6:2" is no time).
+size_t masked_time_at(std::string_view s, size_t i);
+size_t masked_date_at(std::string_view s, size_t i);
+size_t masked_guid_at(std::string_view s, size_t i);
+
 // Whether mask_variables() keeps a number written after this word (lower
 // case: "error", "code", "id", "stop", ...) instead of masking it. For a
 // reader that must tell which lines mask alike without masking them.
