@@ -162,11 +162,17 @@ struct Compiled {
   // and those two words together do.
   AnchorTable anchors;
   std::vector<std::vector<uint32_t>> rare_targets;  // per anchor id
-  std::unordered_map<uint64_t, std::vector<uint32_t>> pair_targets;
+  struct PairHash {
+    uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
+  };
+  FlatMap<uint64_t, uint32_t, PairHash> pair_index;  // pair_key() -> in pair_targets
+  std::vector<std::vector<uint32_t>> pair_targets;
+  std::vector<char> paired;  // per anchor id: whether it is in any pair
+
   // Every word of every template: a line's other words all count the same
   // against any template (as a wrong word), so two lines that differ only
   // in them measure the same.
-  std::unordered_set<uint64_t> vocabulary;
+  KeySet vocabulary;
   hs_database_t* text_db = nullptr;
   hs_scratch_t* prototype = nullptr;
   mutable std::mutex scratch_mu;
@@ -497,7 +503,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
   }
   for (MessageLeaf& leaf : k->leaves) {
     if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
-    k->vocabulary.insert(leaf.words.begin(), leaf.words.end());
+    for (uint64_t w : leaf.words) k->vocabulary.insert(w);
   }
 
   // Anchors: each template's kAnchors rarest words (by how many templates hold them).
@@ -538,17 +544,24 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
         return a.second->size() > b.second->size();
       });
       uint32_t ids[kAnchors];
+      bool alone[kAnchors];
       const size_t n = std::min(w.size(), kAnchors);
       for (size_t j = 0; j < n; ++j) {
         const auto& [count, word] = w[j];
         ids[j] = k->anchors.add(*word);
-        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back();
+        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back(), k->paired.push_back(0);
         // A common word starts a check only together with another anchor.
-        if (n == 1 || count <= cfg.match_common_anchor) k->rare_targets[ids[j]].push_back(li);
+        alone[j] = n == 1 || count <= cfg.match_common_anchor;
+        if (alone[j]) k->rare_targets[ids[j]].push_back(li);
       }
+      // A pair with a word that starts the check on its own adds nothing.
       for (size_t a = 0; a < n; ++a) {
         for (size_t b = a + 1; b < n; ++b) {
-          if (ids[a] != ids[b]) k->pair_targets[pair_key(ids[a], ids[b])].push_back(li);
+          if (ids[a] == ids[b] || alone[a] || alone[b]) continue;
+          auto [index, fresh] = k->pair_index.try_emplace(pair_key(ids[a], ids[b]));
+          if (fresh) *index = static_cast<uint32_t>(k->pair_targets.size()), k->pair_targets.emplace_back();
+          k->pair_targets[*index].push_back(li);
+          k->paired[ids[a]] = k->paired[ids[b]] = 1;
         }
       }
     }
@@ -815,7 +828,7 @@ class Run {
         constexpr uint64_t kOther = 0x6f74686572ull;  // any value no template word hashes to works the same
         uint64_t h = 1469598103934665603ull;
         for (uint64_t w : f.words) {
-          const uint64_t x = k_.vocabulary.count(w) || is_placeholder(w) ? w : kOther;
+          const uint64_t x = k_.vocabulary.contains(w) || is_placeholder(w) ? w : kOther;
           h = (h ^ x) * 1099511628211ull;
           h ^= h >> 29;
         }
@@ -884,6 +897,9 @@ class Run {
   // coverage of the line: the same for every line of one shape and anchors.
   struct Checks {
     std::vector<std::pair<uint32_t, Cover>> list;
+    // Per template, whether it was first measured against the shape here:
+    // one measured before was recorded at a line of the shape then.
+    std::vector<char> new_to_shape;
     bool done = false;  // made at a line, so that only wraps are left to look at
   };
   Checks& checks(uint32_t line, const std::vector<uint32_t>& anchors) {
@@ -899,18 +915,66 @@ class Run {
     const bool pairs = anchors.size() <= kMaxPairedAnchors;
     for (size_t a = 0; a < anchors.size(); ++a) {
       touch(k_.rare_targets[anchors[a]]);
-      for (size_t b = a + 1; pairs && b < anchors.size(); ++b) {
-        auto p = k_.pair_targets.find(pair_key(anchors[a], anchors[b]));
-        if (p != k_.pair_targets.end()) touch(p->second);
+      if (!pairs || !k_.paired[anchors[a]]) continue;
+      for (size_t b = a + 1; b < anchors.size(); ++b) {
+        if (!k_.paired[anchors[b]]) continue;
+        if (const uint32_t* p = k_.pair_index.find_value(pair_key(anchors[a], anchors[b]))) touch(k_.pair_targets[*p]);
       }
     }
     std::sort(touched.begin(), touched.end());  // the same order of checks whatever the anchors' order
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    std::vector<std::pair<uint32_t, Cover>> out;
+    // The shape's covers measured so far and these, both sorted by template:
+    // one pass over each, not a hash lookup per template.
+    ShapeCovers& measured = covers_of(shape(line));
+    std::vector<std::pair<uint32_t, Cover>> out, added;
+    std::vector<char> fresh_here;
     out.reserve(touched.size());
-    for (uint32_t li : touched) out.emplace_back(li, cover(li, line));
-    known->list = std::move(out);  // `known` still holds: covers_ is another table
+    fresh_here.reserve(touched.size());
+    size_t at = 0;
+    for (uint32_t li : touched) {
+      while (at < measured.leaves.size() && measured.leaves[at] < li) ++at;
+      if (at < measured.leaves.size() && measured.leaves[at] == li) {
+        out.emplace_back(li, measured.covers[at]);
+        fresh_here.push_back(0);
+      } else {
+        out.emplace_back(li, measure_line(li, line));
+        fresh_here.push_back(1);
+        added.push_back(out.back());
+      }
+    }
+    if (!added.empty()) {
+      ShapeCovers merged;
+      merged.leaves.reserve(measured.leaves.size() + added.size());
+      merged.covers.reserve(measured.leaves.size() + added.size());
+      size_t a = 0, b = 0;
+      while (a < measured.leaves.size() || b < added.size()) {
+        if (b == added.size() || (a < measured.leaves.size() && measured.leaves[a] < added[b].first)) {
+          merged.leaves.push_back(measured.leaves[a]);
+          merged.covers.push_back(measured.covers[a++]);
+        } else {
+          merged.leaves.push_back(added[b].first);
+          merged.covers.push_back(added[b++].second);
+        }
+      }
+      measured = std::move(merged);
+    }
+    known->list = std::move(out);  // `known` still holds: nothing above adds checks
+    known->new_to_shape = std::move(fresh_here);
     return *known;
+  }
+
+  // The templates measured against a shape so far, sorted, with their covers.
+  struct ShapeCovers {
+    std::vector<uint32_t> leaves;
+    std::vector<Cover> covers;
+  };
+  ShapeCovers& covers_of(uint64_t shape) {
+    auto [index, fresh] = covers_index_.try_emplace(shape);
+    if (fresh) {
+      *index = static_cast<uint32_t>(covers_.size());
+      covers_.emplace_back();
+    }
+    return covers_[*index];
   }
 
   // The templates' anchors, line by line, each distinct line once: a line
@@ -944,15 +1008,16 @@ class Run {
       anchors_of(text, anchors);
       if (anchors.empty()) continue;
       Checks& todo = checks(line, anchors);
-      // A line of the same shape and anchors as one before measured the
-      // same on its own, and only what may wrap onto new neighbours can
-      // record anything new.
+      // A template measured against a line of the same shape before records
+      // nothing new on this line alone: only what may wrap onto new
+      // neighbours can.
       const bool again = todo.done;
       todo.done = true;
       std::vector<std::pair<uint32_t, Cover>> could_wrap;
       uint64_t window = 0;
-      for (const auto& [li, c] : todo.list) {
-        if (again && !c.wrap) continue;
+      for (size_t x = 0; x < todo.list.size(); ++x) {
+        const auto& [li, c] = todo.list[x];
+        if (!c.wrap && (again || !todo.new_to_shape[x])) continue;
         if (c.wrap && window == 0) window = window_of(line);
         if (verify(li, line, c, window)) could_wrap.emplace_back(li, c);
       }
@@ -975,13 +1040,6 @@ class Run {
     return h | 1;  // never 0, which says "not computed"
   }
 
-  Cover cover(uint32_t li, uint32_t line) {
-    const ShapeKey key{shape(line), li};
-    if (const Cover* known = covers_.find_value(key)) return *known;
-    const Cover c = measure_line(li, line);
-    *covers_.try_emplace(key).first = c;
-    return c;
-  }
   // Whether template `li` is found already to more than `bound`: nothing
   // that covers at most `bound` of it can be kept.
   bool beaten(uint32_t li, double bound) const {
@@ -1022,13 +1080,11 @@ class Run {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
       const ShapeKey key{window, li};
-      const LeafHit* measured = windows_.find_value(key);
-      if (!measured) {
-        LeafHit w = measure_window(li, line, c, lo, hi, best);
-        w.first_line -= static_cast<uint32_t>(lo);
-        w.last_line -= static_cast<uint32_t>(lo);
-        measured = windows_.try_emplace(key).first;
-        *const_cast<LeafHit*>(measured) = w;
+      auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
+      if (fresh) {
+        *measured = measure_window(li, line, c, lo, hi, best);
+        measured->first_line -= static_cast<uint32_t>(lo);
+        measured->last_line -= static_cast<uint32_t>(lo);
       }
       best = *measured;
       best.first_line += static_cast<uint32_t>(lo);
@@ -1107,7 +1163,8 @@ class Run {
   struct ShapeHash {
     uint64_t operator()(const ShapeKey& k) const { return (k.shape ^ k.leaf) * 0x9E3779B97F4A7C15ull; }
   };
-  FlatMap<ShapeKey, Cover, ShapeHash> covers_;
+  FlatMap<uint64_t, uint32_t, KeyHash> covers_index_;  // shape -> in covers_
+  std::vector<ShapeCovers> covers_;
   FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors
   // By template and the shapes of a window of lines; the hit's lines count
   // from the window's first.
