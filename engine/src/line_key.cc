@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -61,6 +62,25 @@ uint32_t digit_mask(const char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) m |= static_cast<uint32_t>(is_ascii_digit(p[i])) << i;
   return m;
 #endif
+}
+
+// Whether p[0..n) holds a byte that starts a form whose reach may depend on
+// digits: '\\', '/', '@', '%', '{', '}', a quote or '<'.
+bool has_form_mark(const char* p, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    for (char c : {'/', '@', '%', '{', '}', '\'', '<'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    if (_mm_movemask_epi8(m) != 0) return true;
+  }
+#endif
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (c == '\\' || c == '/' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<') return true;
+  }
+  return false;
 }
 
 constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
@@ -125,9 +145,7 @@ class RawSpans {
  public:
   explicit RawSpans(std::string_view line) {
     const size_t n = line.size();
-    bool any = false;
-    for (char c : line) any |= c == '\\' || c == '/' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<';
-    if (!any) return;
+    if (!has_form_mark(line.data(), n)) return;
     for (size_t i = 0; i < n;) {  // words holding a form's mark
       if (is_ascii_space(line[i])) {
         ++i;
@@ -154,6 +172,7 @@ class RawSpans {
       if (open == '\'') i = close - 1;  // a closing quote may open the next
     }
   }
+  bool empty() const { return spans_.empty(); }
   // The span holding byte i, if any.
   const std::pair<size_t, size_t>* covering(size_t i) const {
     for (const auto& s : spans_) {
@@ -168,7 +187,7 @@ class RawSpans {
 
 }  // namespace
 
-LineKey line_key(std::string_view line) {
+LineKey line_key(std::string_view line, const RuleWords* rule) {
   const char* const p = line.data();
   const size_t n = line.size();
   const RawSpans raw(line);
@@ -203,10 +222,63 @@ LineKey line_key(std::string_view line) {
     }
     return Before{};
   };
+  // A word of letters and digits no rule holds (a host, a session id), a
+  // word apart, stands for any such word: masking copies it as it is, a
+  // template reads it as "a word it does not hold", and no code is read
+  // from it or after it. One that could be a code, or a hex number, stays.
+  size_t words_checked = 0;  // digits before it are in a word looked at
+  auto other_word = [&](size_t i) {
+    if (!rule || i < words_checked) return false;
+    size_t from = i, to = i;
+    while (from > 0 && alnum(p[from - 1])) --from;
+    while (to < n && alnum(p[to])) ++to;
+    words_checked = to;
+    const size_t len = to - from;
+    if (from > 0 && !is_ascii_space(p[from - 1])) return false;
+    if (to < n && !is_ascii_space(p[to]) &&
+        !((p[to] == '.' || p[to] == ',' || p[to] == ';' || p[to] == ':') && (to + 1 == n || is_ascii_space(p[to + 1])))) {
+      return false;
+    }
+    size_t letters = 0, hex = 0, lead_letters = 0;
+    for (size_t x = from; x < to; ++x) {
+      const char c = p[x];
+      letters += !is_ascii_digit(c);
+      hex += is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (x == from + lead_letters && !is_ascii_digit(c)) ++lead_letters;
+    }
+    if (letters == 0 || raw.covering(from)) return false;
+    if (p[from] == '0' && len > 1 && (p[from + 1] == 'x' || p[from + 1] == 'X')) return false;  // 0x1F: masking's hex
+    if (hex == len && len <= 8) {  // 80004005 and c0000005, and any after "STOP", are codes
+      if (len == 8 && (p[from] == '8' || p[from] == 'c' || p[from] == 'C')) return false;
+      size_t k = from;
+      while (k > 0 && (is_ascii_space(p[k - 1]) || p[k - 1] == ':' || p[k - 1] == '#' || p[k - 1] == '=' ||
+                       p[k - 1] == '(' || p[k - 1] == '\'')) {
+        --k;
+      }
+      size_t b = k;
+      while (b > 0 && (alnum(p[b - 1]) || p[b - 1] == '_')) --b;
+      if (k - b == 4 && starts_with_nocase(line.substr(b), "stop")) return false;
+    }
+    if (lead_letters >= 1 && lead_letters <= 5 && (len - lead_letters == 4 || len - lead_letters == 5) &&
+        letters == lead_letters) {
+      return false;  // C2065, LNK2001
+    }
+    if (len >= 4 && starts_with_nocase(line.substr(from), "wsae")) return false;  // WSAECONNRESET-style names
+    uint64_t word = 1469598103934665603ull;  // detail::hash_word()
+    for (size_t x = from; x < to; ++x) word = (word ^ static_cast<unsigned char>(lower_ascii(p[x]))) * 1099511628211ull;
+    if (rule->words.contains(word)) return false;
+    h = mix(mix_run(h, p + run, from - run), (1ull << 61) | 0x52);
+    run = next = to;
+    return true;
+  };
   for (size_t block = 0; block < n; block += 16) {
     for (uint32_t m = digit_mask(p + block, std::min<size_t>(16, n - block)); m != 0; m &= m - 1) {
       const size_t i = block + static_cast<size_t>(__builtin_ctz(m));
-      if (i < next || (i > 0 && word_char(p[i - 1]))) continue;
+      if (i < next) continue;
+      if (i > 0 && word_char(p[i - 1])) {
+        other_word(i);
+        continue;
+      }
       // Digits masking may read as part of something else stay as written.
       if (const auto* span = raw.covering(i)) {
         next = span->second;
@@ -214,13 +286,23 @@ LineKey line_key(std::string_view line) {
       }
       // A time, a date or a GUID, as masking reads them first (by digit
       // counts: "10:6:2" is no time): one placeholder whatever the digits.
+      // What each needs after the first digits is looked at first.
+      size_t lead = i;
+      while (lead < n && lead - i < 5 && is_ascii_digit(p[lead])) ++lead;
+      const char after = lead < n ? p[lead] : '\0';
       uint64_t kind = 1;
-      size_t span = masked_time_at(line, i);
-      if (span == 0) span = masked_date_at(line, i), kind = 2;
-      if (span == 0) span = masked_guid_at(line, i), kind = 3;
+      size_t span = after == ':' && lead - i <= 2 ? masked_time_at(line, i) : 0;
+      if (span == 0 && (after == '/' || after == '-' || after == '.') && lead - i <= 4) span = masked_date_at(line, i), kind = 2;
+      if (span == 0 && i + 8 < n && p[i + 8] == '-') span = masked_guid_at(line, i), kind = 3;
       if (span > 0) {
         const Before b = before(i);
         h = mix(mix_run(h, p + run, i - run), kind | (1ull << 63));  // a run's count never has that bit
+        // Its other bytes as written: a time's " PM" is a word too.
+        uint64_t rest = 0;
+        for (size_t x = i; x < i + span; ++x) {
+          if (!is_ascii_digit(p[x])) rest = (rest ^ static_cast<unsigned char>(p[x])) * 1099511628211ull;
+        }
+        h = mix(h, rest);
         ++masked;
         // Codes read from its digits: after "error" and the like, or any of
         // eight digits or more (a GUID's first group, a time's fraction).
@@ -244,9 +326,24 @@ LineKey line_key(std::string_view line) {
         ++j;
       }
       next = j;  // a digit inside it starts no number of its own, masked or not
-      if (j < n && word_char(p[j])) continue;  // "2nd", "10px": a word
+      if (j < n && word_char(p[j])) {  // "2nd", "10px": a word
+        other_word(i);
+        continue;
+      }
       const Before b = before(i);
-      if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) continue;  // kept as written
+      if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) {
+        // Kept as written ("Event ID: 1120"); a number no rule holds reads as
+        // any other such to the rule engine, and stays in the codes key.
+        if (!rule || digits != j - i) continue;
+        uint64_t word = 1469598103934665603ull;
+        for (size_t x = i; x < j; ++x) word = (word ^ static_cast<unsigned char>(p[x])) * 1099511628211ull;
+        if (rule->words.contains(word)) continue;
+        h = mix(mix_run(h, p + run, i - run), (1ull << 61) | 0x4b);
+        hc = mix_run(mix(hc, ~masked), p + i, j - i);
+        any_code = true;
+        run = j;
+        continue;
+      }
       h = mix_run(h, p + run, i - run);
       // Masking reads a file name or address from a number's first digit
       // unless a ',' or a '.' in it ends it ("1.5.dll" is no file name,
@@ -269,7 +366,28 @@ LineKey line_key(std::string_view line) {
     }
   }
   h = mix_run(h, p + run, n - run);
-  return {h, any_code ? mix(h, hc) : h};
+  const uint64_t codes = any_code ? mix(h, hc) : h;
+  if (rule && !raw.empty()) {
+    // Masking's own words, and the words of rules as written.
+    const std::string text = mask_variables(line);
+    uint64_t w = mix_run(0x6d61736b6564ull, text.data(), text.size());
+    for (size_t i = 0; i < n;) {
+      if (!alnum(p[i]) && static_cast<unsigned char>(p[i]) < 0x80) {
+        ++i;
+        continue;
+      }
+      uint64_t word = 1469598103934665603ull;
+      bool digits_only = true;
+      for (; i < n && (alnum(p[i]) || static_cast<unsigned char>(p[i]) >= 0x80); ++i) {
+        word = (word ^ static_cast<unsigned char>(lower_ascii(p[i]))) * 1099511628211ull;
+        digits_only &= is_ascii_digit(p[i]);
+      }
+      // Digits alone are anchors only as masking keeps them, in its words.
+      if (!digits_only && rule->words.contains(word)) w = mix(w, word);
+    }
+    return {w, mix(w, codes)};
+  }
+  return {h, codes};
 }
 
 KeySet::KeySet(size_t expected) {

@@ -30,7 +30,18 @@ struct LineKey {
 // '\\', '@', '%', '{' or '}' (or '/' and a letter), and between quotes or
 // <>, stay as written: masking may read them as part of a path, address,
 // variable or name whose reach depends on them.
-LineKey line_key(std::string_view line);
+//
+// With `rule` (the words of the rules), the key says a little less and
+// merges more: lines with one key then read the same to the rule engine.
+// A word of letters and digits between spaces that no rule holds and that
+// cannot be a code (a host, a session id) stands for any other such, and a
+// line whose digits stay as written above has masking's words as its key
+// (a path is one whatever its host). So lines with one key have the same
+// shape (masking's words, those no rule holds as one word), the same rule
+// words as written but for numbers masking drops (a template's anchors are
+// looked up among them), and the same codes.
+struct RuleWords;
+LineKey line_key(std::string_view line, const RuleWords* rule = nullptr);
 
 // An open-addressed set of keys: a log's every line asks it once.
 class KeySet {
@@ -44,6 +55,11 @@ class KeySet {
   void grow();
   std::vector<uint64_t> slots_;  // 0: empty (a key 0 is kept as 1)
   size_t mask_ = 0, count_ = 0;
+};
+
+// Every word a template or anchor holds, by detail::hash_word().
+struct RuleWords {
+  KeySet words;
 };
 
 }  // namespace kbtriage

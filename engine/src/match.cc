@@ -168,11 +168,17 @@ struct Compiled {
   FlatMap<uint64_t, uint32_t, PairHash> pair_index;  // pair_key() -> in pair_targets
   std::vector<std::vector<uint32_t>> pair_targets;
   std::vector<char> paired;  // per anchor id: whether it is in any pair
+  // Per anchor id: whether it is digits alone ("53"), found only where
+  // masking keeps the number ("error 53"), among a line's masked words.
+  std::vector<char> number_anchor;
 
   // Every word of every template: a line's other words all count the same
   // against any template (as a wrong word), so two lines that differ only
   // in them measure the same.
   KeySet vocabulary;
+  // The same, and the anchor words: a line's other words may stand for
+  // each other in its key (line_key()).
+  RuleWords rule_words;
   hs_database_t* text_db = nullptr;
   hs_scratch_t* prototype = nullptr;
   mutable std::mutex scratch_mu;
@@ -503,7 +509,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
   }
   for (MessageLeaf& leaf : k->leaves) {
     if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
-    for (uint64_t w : leaf.words) k->vocabulary.insert(w);
+    for (uint64_t w : leaf.words) k->vocabulary.insert(w), k->rule_words.words.insert(w);
   }
 
   // Anchors: each template's kAnchors rarest words (by how many templates hold them).
@@ -549,7 +555,9 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       for (size_t j = 0; j < n; ++j) {
         const auto& [count, word] = w[j];
         ids[j] = k->anchors.add(*word);
-        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back(), k->paired.push_back(0);
+        k->rule_words.words.insert(detail::hash_word(*word));
+        if (std::all_of(word->begin(), word->end(), is_ascii_digit)) k->number_anchor[ids[j]] = 1;
+        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back(), k->paired.push_back(0), k->number_anchor.push_back(0);
         // A common word starts a check only together with another anchor.
         alone[j] = n == 1 || count <= cfg.match_common_anchor;
         if (alone[j]) k->rare_targets[ids[j]].push_back(li);
@@ -629,7 +637,7 @@ class Run {
     first_codes_.resize(lines_.size());
     KeySet seen, seen_codes;
     for (size_t i = 0; i < lines_.size(); ++i) {
-      const LineKey key = line_key(lines_[i]);
+      const LineKey key = line_key(lines_[i], &k_.rule_words);
       keys_[i] = key.words;
       first_[i] = seen.insert(key.words);
       first_codes_[i] = seen_codes.insert(key.codes);
@@ -875,18 +883,25 @@ class Run {
 
   // The anchor words of a line, as ids, each once and in order: its words
   // (runs of letters, digits and bytes >= 0x80, any case) that are anchors.
-  void anchors_of(std::string_view line, std::vector<uint32_t>& out) const {
+  // Anchors of digits alone ("53") are looked up among the masked words:
+  // a number masking drops cannot be the template's.
+  void anchors_of(uint32_t line, std::vector<uint32_t>& out) {
     out.clear();
-    const size_t n = line.size();
+    const std::string_view text = lines_[line];
+    const size_t n = text.size();
     for (size_t i = 0; i < n;) {
-      if (!anchor_char(line[i])) {
+      if (!anchor_char(text[i])) {
         ++i;
         continue;
       }
       uint64_t h = 1469598103934665603ull;  // detail::hash_word, in the same loop that finds the word's end
-      for (; i < n && anchor_char(line[i]); ++i) h = (h ^ static_cast<unsigned char>(lower_ascii(line[i]))) * 1099511628211ull;
+      for (; i < n && anchor_char(text[i]); ++i) h = (h ^ static_cast<unsigned char>(lower_ascii(text[i]))) * 1099511628211ull;
       const uint32_t id = k_.anchors.lookup(h);
-      if (id != AnchorTable::kNone) out.push_back(id);
+      if (id != AnchorTable::kNone && !k_.number_anchor[id]) out.push_back(id);
+    }
+    for (uint64_t w : words(line)) {
+      const uint32_t id = k_.anchors.lookup(w);
+      if (id != AnchorTable::kNone && k_.number_anchor[id]) out.push_back(id);
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -1005,7 +1020,7 @@ class Run {
         for (const auto& [li, c] : could_wrap_of[*w]) verify(li, line, c, window);
         continue;
       }
-      anchors_of(text, anchors);
+      anchors_of(line, anchors);
       if (anchors.empty()) continue;
       Checks& todo = checks(line, anchors);
       // A template measured against a line of the same shape before records
