@@ -64,23 +64,27 @@ uint32_t digit_mask(const char* p, size_t n) {
 #endif
 }
 
-// Whether p[0..n) holds a byte that starts a form whose reach may depend on
-// digits: '\\', '/', '@', '%', '{', '}', a quote or '<'.
-bool has_form_mark(const char* p, size_t n) {
+// Which bytes of p[0..n) start a form whose reach may depend on digits:
+// kMark for '\\', '@', '%', '{', '}', a quote or '<'; kSlash for '/'.
+enum : unsigned { kMark = 1, kSlash = 2 };
+unsigned form_marks(const char* p, size_t n) {
+  unsigned found = 0;
   size_t i = 0;
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    for (char c : {'/', '@', '%', '{', '}', '\'', '<'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if (_mm_movemask_epi8(m) != 0) return true;
+    for (char c : {'@', '%', '{', '}', '\'', '<'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    if (_mm_movemask_epi8(m) != 0) return kMark | kSlash;  // the marks' words are read in full anyway
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))) != 0) found |= kSlash;
   }
 #endif
   for (; i < n; ++i) {
     const char c = p[i];
-    if (c == '\\' || c == '/' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<') return true;
+    if (c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<') return kMark | kSlash;
+    if (c == '/') found |= kSlash;
   }
-  return false;
+  return found;
 }
 
 constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
@@ -145,7 +149,23 @@ class RawSpans {
  public:
   explicit RawSpans(std::string_view line) {
     const size_t n = line.size();
-    if (!has_form_mark(line.data(), n)) return;
+    const unsigned marks = form_marks(line.data(), n);
+    if (marks == 0) return;
+    if (marks == kSlash) {  // only the words around each '/': a date's, mostly
+      for (size_t at = line.find('/'); at != std::string_view::npos; at = line.find('/', at)) {
+        size_t from = at, to = at;
+        while (from > 0 && !is_ascii_space(line[from - 1])) --from;
+        while (to < n && !is_ascii_space(line[to])) ++to;
+        for (size_t x = from; x < to; ++x) {
+          if (is_ascii_alnum(line[x]) && !is_ascii_digit(line[x])) {
+            spans_.emplace_back(from, to);
+            break;
+          }
+        }
+        at = to;
+      }
+      return;
+    }
     for (size_t i = 0; i < n;) {  // words holding a form's mark
       if (is_ascii_space(line[i])) {
         ++i;
