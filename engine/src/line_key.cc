@@ -26,7 +26,7 @@ constexpr std::array<uint8_t, 256> kClass = [] {
     t[c] = is_ascii_digit(x)                                                     ? kDigit
            : is_ascii_alnum(x)                                                   ? kLetter
            : c == '_' || c >= 0x80                                               ? kWordOnly  // in a word, not of the word a number follows
-           : x == ' ' || x == '\t' || x == ':' || x == '#' || x == '-' || x == '\'' ? kGap
+           : is_ascii_space(x) || x == ':' || x == '#' || x == '-' || x == '\'' ? kGap  // masking collapses whitespace to ' '
            : x == '=' || x == '('                                                ? kCodeGap  // between a code and its word, for extract_codes()
                                                                                  : kOther;
   }
@@ -118,21 +118,28 @@ struct Before {
   bool masking_reads = false, codes_read = false;
 };
 
-// Whether `test` holds for the word before, or for the word without its
-// leading digits: masking reads a time or date glued to a word on its own
-// ("10:00:01error" is "<time>error").
+// Whether `test` holds for the word before, or for what masking may read
+// of it on its own: the word without leading digits ("10:00:01error" is
+// "<time>error"), or what follows twelve hex digits (a GUID's last group:
+// "...-beefdeadbeeferror" is "<guid>error").
 template <typename Test>
 bool word_is(const char* p, const Before& b, Test test) {
-  char w[12];
-  const size_t n = std::min(b.length, sizeof w);
-  for (size_t x = 0; x < n; ++x) w[x] = lower_ascii(p[b.word + x]);
-  if (test(std::string_view(w, n))) return true;
-  size_t digits = 0;
-  while (digits < b.length && is_ascii_digit(p[b.word + digits])) ++digits;
-  if (digits == 0 || digits == b.length) return false;
-  const size_t m = std::min(b.length - digits, sizeof w);
-  for (size_t x = 0; x < m; ++x) w[x] = lower_ascii(p[b.word + digits + x]);
-  return test(std::string_view(w, m));
+  auto holds = [&](size_t from) {
+    char w[12];
+    const size_t n = b.length - from;
+    if (n > sizeof w) return false;  // longer than any word tested
+    for (size_t x = 0; x < n; ++x) w[x] = lower_ascii(p[b.word + from + x]);
+    return test(std::string_view(w, n));
+  };
+  if (holds(0)) return true;
+  size_t digits = 0, hex = 0;
+  for (size_t x = 0; x < b.length; ++x) {
+    const char c = p[b.word + x];
+    if (digits == x && is_ascii_digit(c)) ++digits;
+    hex = is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ? hex + 1 : 0;
+    if (hex >= 12 && x + 1 < b.length && holds(x + 1)) return true;
+  }
+  return digits > 0 && digits < b.length && holds(digits);
 }
 
 }  // namespace
@@ -317,10 +324,17 @@ LineKey line_key(std::string_view line, const RuleWords* rule) {
       if (span > 0) {
         const Before b = before(i);
         h = mix(mix_run(h, p + run, i - run), kind | (1ull << 63));  // a run's count never has that bit
-        // Its other bytes as written: a time's " PM" is a word too.
+        // Its other bytes as written: a time's " PM" is a word too, and so
+        // is a GUID's group with a letter ("5c7d"), digits and all.
         uint64_t rest = 0;
-        for (size_t x = i; x < i + span; ++x) {
-          if (!is_ascii_digit(p[x])) rest = (rest ^ static_cast<unsigned char>(p[x])) * 1099511628211ull;
+        for (size_t x = i; x < i + span;) {
+          size_t to = x;
+          bool letter = false;
+          while (to < i + span && alnum(p[to])) letter |= !is_ascii_digit(p[to++]);
+          for (size_t y = x; y < std::max(to, x + 1); ++y) {
+            if (letter || !is_ascii_digit(p[y])) rest = (rest ^ static_cast<unsigned char>(p[y])) * 1099511628211ull;
+          }
+          x = std::max(to, x + 1);
         }
         h = mix(h, rest);
         ++masked;

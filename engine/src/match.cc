@@ -556,8 +556,11 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
         const auto& [count, word] = w[j];
         ids[j] = k->anchors.add(*word);
         k->rule_words.words.insert(detail::hash_word(*word));
-        if (std::all_of(word->begin(), word->end(), is_ascii_digit)) k->number_anchor[ids[j]] = 1;
-        if (ids[j] == k->rare_targets.size()) k->rare_targets.emplace_back(), k->paired.push_back(0), k->number_anchor.push_back(0);
+        if (ids[j] == k->rare_targets.size()) {  // a new anchor
+          k->rare_targets.emplace_back();
+          k->paired.push_back(0);
+          k->number_anchor.push_back(std::all_of(word->begin(), word->end(), is_ascii_digit));
+        }
         // A common word starts a check only together with another anchor.
         alone[j] = n == 1 || count <= cfg.match_common_anchor;
         if (alone[j]) k->rare_targets[ids[j]].push_back(li);

@@ -106,9 +106,11 @@ void check_keys(int templates, uint32_t seed, const std::set<std::string>* rule_
       "error", "Error", "ERROR", "code", "id",      "ID",        "Event",  "event", "status", "stop", "STOP",
       "number", "errno", "err",  "helpmsg", "eventid", "errorcode", "return", "exit",  "worker", "idle", "the",
       "file",  "port",  "AM",    "pm",      "WEB",     "café",      "x",      "0x1F",  "0x80004005", "C2065", "my_error",
-      "WEBNN", "srvN",  "NNaNbNcN", "5FCNNFND", "cNNNNNNN", "CNNNN", "LNKNNNN", "WSAENNNNN", "NNpx", "QNNNNNN"};
+      "WEBNN", "srvN",  "NNaNbNcN", "5FCNNFND", "cNNNNNNN", "CNNNN", "LNKNNNN", "WSAENNNNN", "NNpx", "QNNNNNN",
+      "NNNNNNNN-NNNN-NNNN-Nc7d-NNNNNNNNNNNN", "{NNNNNNNN-NNNN-NNNN-NNNN-NNNNNNNNNNNN}", "deadbeef-NNNN-beef-NNNN-beefdeadbeef",
+      "paid", "pid"};
   static const std::vector<std::string> kGaps = {" ", "  ", ":", ": ", "#", "-", "'", "=", "(", ")", "_", ".", ",",
-                                                 "/", "\\", "\t", " - ", ", ", "=\"", "é", ".", ";", " ", " ", " "};
+                                                 "/", "\\", "\t", " - ", ", ", "=\"", "é", ".", ";", " ", " ", " ", "\r", "\v", "\f", "\r\n"};
   static const std::vector<std::string> kNumbers = {"N",        "NN",         "NNN",        "NNNN",     "NNNNNNNN",
                                                     "NNNNNNNNNN", "-NNNNNNNNNN", "N.N",      "NN.NNN",   "N,NNN",
                                                     "NN:NN:NN",  "N:NN PM",    "NNNN-NN-NN", "N/NN/NNNN", "NN.NN.NNNN",
@@ -197,7 +199,7 @@ TEST_CASE("lines with one key mask to the same words and hold the same codes", "
 
 TEST_CASE("with the rules' words, lines with one key read alike to the rules and hold the same codes", "[match]") {
   const std::set<std::string> rule_words = {"error", "worker", "idle", "file", "the", "web43", "53", "12", "cnnn",
-                                            "session", "srv1", "c2065", "pm", "port"};
+                                            "session", "srv1", "c2065", "pm", "port", "5c7d", "1067"};
   check_keys(10000, 20261126, &rule_words);
 }
 

@@ -489,7 +489,10 @@ TEST_CASE("a template's anchors are whole words of a line, in any case, bytes pa
   Fixture f(rule("quux", "<message template=\"The quuxinator frobnicated the {name} journal\"/>",
                  "<article id=\"Q198657\" confidence=\"0.9\"/>") +
             rule("umlaut", "<message template=\"Fehler beim Öffnen der Datei {name}\"/>",
-                 "<article id=\"Q900014\" confidence=\"0.9\"/>"));
+                 "<article id=\"Q900014\" confidence=\"0.9\"/>") +
+            // Anchors "1067" (digits alone, found where masking keeps the
+            // number) and "quuxinated".
+            rule("digits", "<message template=\"Error 1067 quuxinated\"/>", "<article id=\"Q900030\" confidence=\"0.9\"/>"));
   const Matcher& m = *f.matcher;
   CHECK(fired(m.match("The quuxinator frobnicated the 'widget7' journal"), "quux"));
   CHECK(fired(m.match("THE QUUXINATOR FROBNICATED THE 'WIDGET7' JOURNAL"), "quux"));
@@ -501,6 +504,9 @@ TEST_CASE("a template's anchors are whole words of a line, in any case, bytes pa
   // ASCII letters in any case; "Ö" is the same bytes either way.
   CHECK(fired(m.match("FEHLER BEIM ÖFFNEN DER DATEI 'boot.ini'"), "umlaut"));
   CHECK(fired(m.match("Fehler beim Öffnen der Datei 'boot.ini'"), "umlaut"));
+  CHECK(fired(m.match("10:00:01 ERROR 1067 quuxinated"), "digits"));
+  CHECK_FALSE(fired(m.match("10:00:01 ERROR 1068 quuxinated"), "digits"));
+  CHECK(fired(m.match("10:00:01 port 1067 up\n10:00:02 Error 1067 quuxinated"), "digits"));
   // In a log the first line holding the message is the evidence, however
   // many lines come between or repeat.
   std::string log;
