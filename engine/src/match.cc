@@ -914,6 +914,7 @@ class Run {
   // The templates a line's anchors point to, sorted, each with its
   // coverage of the line: the same for every line of one shape and anchors.
   struct Checks {
+    uint64_t key = 0;  // of its shape and anchors
     std::vector<std::pair<uint32_t, Cover>> list;
     // Per template, whether it was first measured against the shape here:
     // one measured before was recorded at a line of the shape then.
@@ -926,6 +927,7 @@ class Run {
     key = (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
     auto [known, fresh] = checks_.try_emplace(key);
     if (!fresh) return *known;
+    known->key = key;
     std::vector<uint32_t> touched;
     auto touch = [&](const std::vector<uint32_t>& leaves) { touched.insert(touched.end(), leaves.begin(), leaves.end()); };
     // Pairs are quadratic: a line of thousands of words (a paste with no
@@ -1004,13 +1006,15 @@ class Run {
     // A repeated line is the same evidence on its own, but a message may
     // wrap from it onto other neighbours than the first time: the templates
     // that could wrap are measured again where the neighbours are new.
-    // Neighbours of the same shapes measure the same: a repeat is measured
-    // again only where its window's shapes are new for its key.
+    // Neighbours of the same shapes measure the same, and lines of one
+    // check (shape and anchors) the same templates: a repeat is measured
+    // again only where its window's shapes are new for its check.
     const std::vector<uint64_t>& keys = keys_;
-    FlatMap<uint64_t, uint32_t, KeyHash> wraps;  // line key -> its templates that could wrap, in could_wrap
-    std::vector<std::vector<std::pair<uint32_t, Cover>>> could_wrap_of;
-    KeySet measured;  // line keys with their window's shapes
-    auto seen = [&](uint32_t line, uint64_t window) { return !measured.insert((keys[line] ^ window) * 0x9E3779B97F4A7C15ull); };
+    FlatMap<uint64_t, uint32_t, KeyHash> wraps;  // line key -> its check's templates that could wrap, in could_wrap_of
+    FlatMap<uint64_t, uint32_t, KeyHash> wraps_of_check;  // check -> the same
+    std::vector<std::pair<uint64_t, std::vector<std::pair<uint32_t, Cover>>>> could_wrap_of;  // (check, templates)
+    KeySet measured;  // checks with their window's shapes
+    auto seen = [&](uint64_t check, uint64_t window) { return !measured.insert((check ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < lines_.size(); ++line) {
       const std::string_view text = lines_[line];
@@ -1019,8 +1023,9 @@ class Run {
         const uint32_t* w = wraps.find_value(keys[line]);
         if (!w) continue;
         const uint64_t window = window_of(line);
-        if (seen(line, window)) continue;
-        for (const auto& [li, c] : could_wrap_of[*w]) verify(li, line, c, window);
+        const auto& [check, could_wrap] = could_wrap_of[*w];
+        if (seen(check, window)) continue;
+        for (const auto& [li, c] : could_wrap) verify(li, line, c, window);
         continue;
       }
       anchors_of(line, anchors);
@@ -1040,9 +1045,15 @@ class Run {
         if (verify(li, line, c, window)) could_wrap.emplace_back(li, c);
       }
       if (!could_wrap.empty()) {
-        seen(line, window);
-        *wraps.try_emplace(keys[line]).first = static_cast<uint32_t>(could_wrap_of.size());
-        could_wrap_of.push_back(std::move(could_wrap));
+        // The same templates whenever the check is made: what could wrap
+        // depends on a template's cover alone.
+        seen(todo.key, window);
+        auto [index, fresh] = wraps_of_check.try_emplace(todo.key);
+        if (fresh) {
+          *index = static_cast<uint32_t>(could_wrap_of.size());
+          could_wrap_of.emplace_back(todo.key, std::move(could_wrap));
+        }
+        *wraps.try_emplace(keys[line]).first = *index;
       }
     }
   }
