@@ -214,7 +214,7 @@ class RawSpans {
 
 }  // namespace
 
-LineKey line_key(std::string_view line, const RuleWords* rule) {
+LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys) {
   const char* const p = line.data();
   const size_t n = line.size();
   const RawSpans raw(line);
@@ -402,7 +402,12 @@ LineKey line_key(std::string_view line, const RuleWords* rule) {
   h = mix_run(h, p + run, n - run);
   const uint64_t codes = any_code ? mix(h, hc) : h;
   if (rule && !raw.empty()) {
-    // Masking's own words, and the words of rules as written.
+    // Masking's own words, and the words of rules as written: the same for
+    // lines of this key so far, whose bytes are the same but for digits
+    // masking drops.
+    if (masked_keys) {
+      if (const uint64_t* known = masked_keys->by_key.find_value(h)) return {*known, mix(*known, codes)};
+    }
     const std::string text = mask_variables(line);
     uint64_t w = mix_run(0x6d61736b6564ull, text.data(), text.size());
     for (size_t i = 0; i < n;) {
@@ -419,6 +424,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule) {
       // Digits alone are anchors only as masking keeps them, in its words.
       if (!digits_only && rule->words.contains(word)) w = mix(w, word);
     }
+    if (masked_keys) *masked_keys->by_key.try_emplace(h).first = w;
     return {w, mix(w, codes)};
   }
   return {h, codes};

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flat_map.h"
+
 namespace kbtriage {
 
 struct LineKey {
@@ -40,8 +42,13 @@ struct LineKey {
 // shape (masking's words, those no rule holds as one word), the same rule
 // words as written but for numbers masking drops (a template's anchors are
 // looked up among them), and the same codes.
+//
+// `masked` (optional) remembers, across the lines of one input, the key of
+// a line masked for its key by the key it had before: lines of one such
+// key mask alike, so each is masked once.
 struct RuleWords;
-LineKey line_key(std::string_view line, const RuleWords* rule = nullptr);
+class MaskedKeys;
+LineKey line_key(std::string_view line, const RuleWords* rule = nullptr, MaskedKeys* masked = nullptr);
 
 // An open-addressed set of keys: a log's every line asks it once.
 class KeySet {
@@ -60,6 +67,14 @@ class KeySet {
 // Every word a template or anchor holds, by detail::hash_word().
 struct RuleWords {
   KeySet words;
+};
+
+class MaskedKeys {
+ public:
+  struct Hash {
+    uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
+  };
+  FlatMap<uint64_t, uint64_t, Hash> by_key;
 };
 
 }  // namespace kbtriage

@@ -639,8 +639,9 @@ class Run {
     first_.resize(lines_.size());
     first_codes_.resize(lines_.size());
     KeySet seen, seen_codes;
+    MaskedKeys masked;
     for (size_t i = 0; i < lines_.size(); ++i) {
-      const LineKey key = line_key(lines_[i], &k_.rule_words);
+      const LineKey key = line_key(lines_[i], &k_.rule_words, &masked);
       keys_[i] = key.words;
       first_[i] = seen.insert(key.words);
       first_codes_[i] = seen_codes.insert(key.codes);
