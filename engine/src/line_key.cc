@@ -11,6 +11,7 @@
 #include "kbtriage/codes.h"
 #include "kbtriage/mask.h"
 #include "kbtriage/text.h"
+#include "similarity.h"
 
 namespace kbtriage {
 
@@ -291,9 +292,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       return false;  // C2065, LNK2001
     }
     if (len >= 4 && starts_with_nocase(line.substr(from), "wsae")) return false;  // WSAECONNRESET-style names
-    uint64_t word = 1469598103934665603ull;  // detail::hash_word()
-    for (size_t x = from; x < to; ++x) word = (word ^ static_cast<unsigned char>(lower_ascii(p[x]))) * 1099511628211ull;
-    if (rule->words.contains(word)) return false;
+    if (rule->words.contains(detail::hash_word(line.substr(from, len)))) return false;
     h = mix(mix_run(h, p + run, from - run), (1ull << 61) | 0x52);
     run = next = to;
     return true;
@@ -369,9 +368,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
         // Kept as written ("Event ID: 1120"); a number no rule holds reads as
         // any other such to the rule engine, and stays in the codes key.
         if (!rule || digits != j - i) continue;
-        uint64_t word = 1469598103934665603ull;
-        for (size_t x = i; x < j; ++x) word = (word ^ static_cast<unsigned char>(p[x])) * 1099511628211ull;
-        if (rule->words.contains(word)) continue;
+        if (rule->words.contains(detail::hash_word(line.substr(i, j - i)))) continue;
         h = mix(mix_run(h, p + run, i - run), (1ull << 61) | 0x4b);
         hc = mix_run(mix(hc, ~masked), p + i, j - i);
         any_code = true;
@@ -415,13 +412,11 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
         ++i;
         continue;
       }
-      uint64_t word = 1469598103934665603ull;
+      const size_t from = i;
       bool digits_only = true;
-      for (; i < n && (alnum(p[i]) || static_cast<unsigned char>(p[i]) >= 0x80); ++i) {
-        word = (word ^ static_cast<unsigned char>(lower_ascii(p[i]))) * 1099511628211ull;
-        digits_only &= is_ascii_digit(p[i]);
-      }
+      for (; i < n && (alnum(p[i]) || static_cast<unsigned char>(p[i]) >= 0x80); ++i) digits_only &= is_ascii_digit(p[i]);
       // Digits alone are anchors only as masking keeps them, in its words.
+      const uint64_t word = detail::hash_word(line.substr(from, i - from));
       if (!digits_only && rule->words.contains(word)) w = mix(w, word);
     }
     if (masked_keys) *masked_keys->by_key.try_emplace(h).first = w;

@@ -5,13 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -19,7 +17,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <unistd.h>
 
 #include "kbtriage/codes.h"
 #include "kbtriage/error.h"
@@ -898,9 +895,9 @@ class Run {
         ++i;
         continue;
       }
-      uint64_t h = 1469598103934665603ull;  // detail::hash_word, in the same loop that finds the word's end
-      for (; i < n && anchor_char(text[i]); ++i) h = (h ^ static_cast<unsigned char>(lower_ascii(text[i]))) * 1099511628211ull;
-      const uint32_t id = k_.anchors.lookup(h);
+      const size_t from = i;
+      while (i < n && anchor_char(text[i])) ++i;
+      const uint32_t id = k_.anchors.lookup(detail::hash_word(text.substr(from, i - from)));
       if (id != AnchorTable::kNone && !k_.number_anchor[id]) out.push_back(id);
     }
     for (uint64_t w : words(line)) {
