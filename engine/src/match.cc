@@ -60,6 +60,9 @@ struct MessageLeaf {
   std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
   uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
+  uint64_t sig = 0;             // templates: a bit per word hash, as Run::Form's
+  // Whether the template holds word `w`.
+  bool holds(uint64_t w) const { return ((sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end(); }
 };
 
 // A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
@@ -478,6 +481,7 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
         if (is_placeholder(leaf.words[i])) leaf.holes |= 1ull << i;
       }
+      for (uint64_t w : leaf.words) leaf.sig |= 1ull << (w & 63);
       templates.push_back(&c);
     }
     k.leaf_of.emplace(&c, static_cast<uint32_t>(k.leaves.size()));
@@ -1067,11 +1071,21 @@ class Run {
     return h | 1;  // never 0, which says "not computed"
   }
 
-  // Whether template `li` is found already to more than `bound`: nothing
-  // that covers at most `bound` of it can be kept.
+  // Whether template `li` is found already to `bound` or more: nothing that
+  // covers at most `bound` of it can be kept, as of equal hits the first
+  // is kept. (Coverages are tenths of a word apart, far more than 1e-9.)
   bool beaten(uint32_t li, double bound) const {
     const LeafHit* had = hits_.find_value(li);
-    return had && bound < had->degree - 1e-9;
+    return had && bound <= had->degree + 1e-9;
+  }
+  // Whether an alignment of template `li` with `text` (at most `bound` by
+  // the words it holds) could reach `at_least` and beat the hit kept.
+  bool worth_aligning(uint32_t li, double bound, double at_least, const std::vector<uint64_t>* const* text, size_t parts) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    if (bound + 1e-9 < at_least || beaten(li, bound)) return false;
+    TextSideBound t(leaf.words.size(), leaf.holes != 0);
+    for (size_t i = 0; i < parts; ++i) t.add(*text[i], [&](uint64_t w) { return leaf.holds(w); });
+    return !(t.bound() + 1e-9 < at_least || beaten(li, t.bound()));
   }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
@@ -1083,8 +1097,8 @@ class Run {
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
-    const double bound = coverage_bound(leaf, c.held);
-    if (bound + 1e-9 >= leaf.min_degree && !beaten(li, bound)) {
+    const std::vector<uint64_t>* text = &own;
+    if (worth_aligning(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree, &text, 1)) {
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1133,8 +1147,12 @@ class Run {
     const MessageLeaf& leaf = k_.leaves[li];
     uint64_t all = 0;
     for (size_t x = lo; x <= hi; ++x) all |= x == line ? c.held : held_words(leaf, x);
-    const double bound = coverage_bound(leaf, all);
-    if (bound + 1e-9 < std::max(leaf.min_degree, best.degree + 1e-9) || beaten(li, bound)) return best;
+    const std::vector<uint64_t>* text[2 * kWindowLines + 1];  // held_words() made every line's form: these stay put
+    for (size_t x = lo; x <= hi; ++x) text[x - lo] = &words(x);
+    if (!worth_aligning(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), std::max(leaf.min_degree, best.degree + 1e-9),
+                        text, hi - lo + 1)) {
+      return best;
+    }
     std::vector<uint64_t> joined;
     std::vector<uint32_t> line_of_word;
     for (size_t x = lo; x <= hi; ++x) {

@@ -145,13 +145,20 @@ bool reports_failure(std::string_view line) {
 }
 
 
+// pattern_coverage()'s scores, in tenths: a word in common, a placeholder
+// against any word, and a wrong, missing or added word.
+namespace align {
+constexpr int32_t kSame = 10, kAny = 6, kWrong = 5;
+}  // namespace align
+
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, size_t* first_match,
                         size_t* last_match) {
   if (pattern.empty() || text.empty()) return 0;
   // Smith-Waterman over words: +1 a word in common, +0.6 a placeholder
   // against any word, -0.5 a wrong, missing or added word; in tenths, so the
   // arithmetic is exact integers.
-  constexpr int32_t kSame = 10, kAny = 6, kWrong = 5, kGap = 5;
+  using align::kSame, align::kAny, align::kWrong;
+  constexpr int32_t kGap = align::kWrong;
   // Without placeholders an alignment starts and ends on words the pattern
   // holds: the text before the first and after the last is left out (its
   // cells would all score less than one before them).
@@ -214,6 +221,24 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   if (first_match) *first_match = lo + best_start;
   if (last_match) *last_match = lo + best_end;
   return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
+}
+
+double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes) {
+  if (pattern_size == 0) return 0;
+  int32_t run = 0, best = 0;
+  for (size_t i = 0; i < pattern_size; ++i) {
+    const bool h = i >= 64 || ((held >> i) & 1);
+    run += h ? align::kSame : i < 64 && ((holes >> i) & 1) ? align::kAny : -align::kWrong;
+    run = std::max(run, 0);
+    best = std::max(best, run);
+  }
+  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(align::kSame) * static_cast<double>(pattern_size)));
+}
+
+double TextSideBound::bound() const {
+  static_assert(align::kSame == 10 && align::kAny == 6 && align::kWrong == 5, "TextSideBound::add() scores as pattern_coverage()");
+  if (n_ == 0) return 0;
+  return std::min(1.0, static_cast<double>(best_) / (static_cast<double>(align::kSame) * static_cast<double>(n_)));
 }
 
 MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines, double fragment_weight)

@@ -48,6 +48,40 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
                         size_t* first_match = nullptr, size_t* last_match = nullptr);
 
+// Upper bounds of pattern_coverage(), cheap enough to decide whether an
+// alignment is worth making. A local alignment spans a stretch of the
+// pattern and a stretch of the text, and scores each word of either stretch
+// at most: 1 for a word the other side holds, 0.6 for a placeholder (on the
+// text's side, any word when the pattern has one), and -0.5 for any other
+// word, which can only be missing, wrong or added. The best stretch of
+// either side bounds the alignment.
+//
+// From the pattern's side: `held` has bit i when the text holds pattern
+// word i, `holes` when pattern word i is a placeholder; words from the 64th
+// on count as held.
+double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes);
+// From the text's side: `in_pattern(w)` says whether the pattern holds word
+// `w`; `has_holes` whether the pattern has a placeholder. The text may come
+// in parts (the lines of a window): call add() for each in order.
+class TextSideBound {
+ public:
+  TextSideBound(size_t pattern_size, bool has_holes) : n_(pattern_size), other_(has_holes ? 6 : -5) {}
+  template <class InPattern>
+  void add(const std::vector<uint64_t>& text, InPattern in_pattern) {
+    for (uint64_t w : text) {
+      run_ += in_pattern(w) ? 10 : other_;
+      run_ = run_ > 0 ? run_ : 0;
+      best_ = run_ > best_ ? run_ : best_;
+    }
+  }
+  double bound() const;
+
+ private:
+  size_t n_;
+  int32_t other_;
+  int32_t run_ = 0, best_ = 0;
+};
+
 namespace detail {
 // message_words()'s hash of one word.
 constexpr uint64_t hash_word(std::string_view w) {
