@@ -1,6 +1,8 @@
 // Message similarity: the rerank's comparison of pasted text with quoted messages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "kbtriage/query.h"
 #include "similarity.h"
 
@@ -89,4 +91,49 @@ TEST_CASE("a paste inside a longer message beats a short message holding part of
       "The operation could not be completed because the disk quota exceeded on volume data and the file was not saved";
   CHECK(kbtriage::MessageMatcher(q, 60, 0.6).best(messages).message.starts_with("The operation"));
   CHECK(kbtriage::MessageMatcher(q, 60, 0).best(messages).message == "disk quota exceeded");
+}
+
+TEST_CASE("the bounds of a template's coverage are never below it, and are tight when words are together", "[similarity]") {
+  using kbtriage::pattern_coverage;
+  // Random templates and texts over a few words and placeholders, so that
+  // words are shared, repeated, out of order and missing.
+  const std::vector<uint64_t> vocabulary = message_words("alpha beta gamma delta epsilon zeta 42 C:\\x\\y.dll");
+  REQUIRE(vocabulary.size() == 8);
+  REQUIRE(kbtriage::is_placeholder(vocabulary[6]));
+  uint64_t state = 0x2545F4914F6CDD1Dull;
+  auto next = [&](size_t n) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    return static_cast<size_t>(state % n);
+  };
+  size_t tight = 0, pruned = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint64_t> pattern(1 + next(12)), text(next(20));
+    for (uint64_t& w : pattern) w = vocabulary[next(round % 2 ? 8 : 6)];
+    for (uint64_t& w : text) w = vocabulary[next(8)];
+    uint64_t held = 0, holes = 0;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+      if (std::find(text.begin(), text.end(), pattern[i]) != text.end()) held |= 1ull << i;
+      if (kbtriage::is_placeholder(pattern[i])) holes |= 1ull << i;
+    }
+    const double cover = pattern_coverage(pattern, text);
+    const double from_pattern = kbtriage::pattern_side_bound(pattern.size(), held, holes);
+    // The text in two parts, as a window's lines.
+    kbtriage::TextSideBound t(pattern.size(), holes != 0);
+    const size_t cut = text.empty() ? 0 : next(text.size());
+    auto in_pattern = [&](uint64_t w) { return std::find(pattern.begin(), pattern.end(), w) != pattern.end(); };
+    t.add(std::vector<uint64_t>(text.begin(), text.begin() + static_cast<ptrdiff_t>(cut)), in_pattern);
+    t.add(std::vector<uint64_t>(text.begin() + static_cast<ptrdiff_t>(cut), text.end()), in_pattern);
+    INFO("round " << round);
+    REQUIRE(from_pattern + 1e-9 >= cover);
+    REQUIRE(t.bound() + 1e-9 >= cover);
+    tight += std::min(from_pattern, t.bound()) <= cover + 1e-9;
+    pruned += std::min(from_pattern, t.bound()) + 1e-9 < 0.6;
+  }
+  // Not vacuous: the bounds are often exact, and often rule an alignment out.
+  CHECK(tight > 2000);
+  CHECK(pruned > 2000);
+  // A template's words held far apart: the bound counts what lies between.
+  CHECK(kbtriage::pattern_side_bound(10, 0b1011000111, 0) == Approx((30 - 15 + 20 - 5 + 10) / 100.0));
+  CHECK(kbtriage::pattern_side_bound(4, 0b1111, 0) == Approx(1.0));
+  CHECK(kbtriage::pattern_side_bound(3, 0b001, 0b010) == Approx(16 / 30.0));
 }
