@@ -143,6 +143,39 @@ bool word_is(const char* p, const Before& b, Test test) {
   return digits > 0 && digits < b.length && holds(digits);
 }
 
+// detail::hash_word() of a word with its digits as '0': the same for every
+// word that differs from it only in digits.
+uint64_t digit_shape(std::string_view w) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : w) {
+    h ^= static_cast<unsigned char>(is_ascii_digit(c) ? '0' : lower_ascii(c));
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// A line's bytes with its digits as '0', and its length, as a number.
+uint64_t skeleton_of(const char* p, size_t n) {
+  uint64_t h = mix(0x736b656c65746f6eull, n);
+  size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
+    h = mix(mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v))), static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
+  }
+#endif
+  for (; i < n; i += 8) {
+    char b[8] = {};
+    for (size_t x = 0; x < 8 && i + x < n; ++x) b[x] = is_ascii_digit(p[i + x]) ? '0' : p[i + x];
+    uint64_t x;
+    std::memcpy(&x, b, 8);
+    h = mix(h, x);
+  }
+  return h;
+}
+
 }  // namespace
 
 namespace {
@@ -215,7 +248,23 @@ class RawSpans {
 
 }  // namespace
 
-LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys) {
+namespace {
+
+// line_key(), telling `trace` (if given) what it read of the digits.
+LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
+  if (trace) trace->by_value = false, trace->codes.clear();
+  auto by_value = [trace] {
+    if (trace) trace->by_value = true;
+  };
+  auto code_at = [trace](size_t at, size_t length, uint64_t tag) {
+    if (trace) trace->codes.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), tag});
+  };
+  // Whether a rule may hold a word of this one's skeleton: then which it
+  // holds depends on the digits.
+  auto rule_may_hold = [&](std::string_view w) {
+    if (rule->digit_shapes.contains(digit_shape(w))) by_value();
+    return rule->words.contains(detail::hash_word(w));
+  };
   const char* const p = line.data();
   const size_t n = line.size();
   const RawSpans raw(line);
@@ -256,16 +305,21 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
   // from it or after it. One that could be a code, or a hex number, stays.
   size_t words_checked = 0;  // digits before it are in a word looked at
   auto other_word = [&](size_t i) {
-    if (!rule || i < words_checked) return false;
+    if (i < words_checked) return false;  // looked at when its first digit was
+    auto keep = [&] {  // as written, digits and all
+      by_value();
+      return false;
+    };
+    if (!rule) return keep();
     size_t from = i, to = i;
     while (from > 0 && alnum(p[from - 1])) --from;
     while (to < n && alnum(p[to])) ++to;
     words_checked = to;
     const size_t len = to - from;
-    if (from > 0 && !is_ascii_space(p[from - 1])) return false;
+    if (from > 0 && !is_ascii_space(p[from - 1])) return keep();
     if (to < n && !is_ascii_space(p[to]) &&
         !((p[to] == '.' || p[to] == ',' || p[to] == ';' || p[to] == ':') && (to + 1 == n || is_ascii_space(p[to + 1])))) {
-      return false;
+      return keep();
     }
     size_t letters = 0, hex = 0, lead_letters = 0;
     for (size_t x = from; x < to; ++x) {
@@ -274,10 +328,14 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       hex += is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
       if (x == from + lead_letters && !is_ascii_digit(c)) ++lead_letters;
     }
-    if (letters == 0 || raw.covering(from)) return false;
-    if (p[from] == '0' && len > 1 && (p[from + 1] == 'x' || p[from + 1] == 'X')) return false;  // 0x1F: masking's hex
+    if (letters == 0 || raw.covering(from)) return keep();
+    if (len > 1 && (p[from + 1] == 'x' || p[from + 1] == 'X') && is_ascii_digit(p[from])) {
+      by_value();
+      if (p[from] == '0') return false;  // 0x1F: masking's hex
+    }
     if (hex == len && len <= 8) {  // 80004005 and c0000005, and any after "STOP", are codes
-      if (len == 8 && (p[from] == '8' || p[from] == 'c' || p[from] == 'C')) return false;
+      if (len == 8 && is_ascii_digit(p[from])) by_value();
+      if (len == 8 && (p[from] == '8' || p[from] == 'c' || p[from] == 'C')) return keep();
       size_t k = from;
       while (k > 0 && (is_ascii_space(p[k - 1]) || p[k - 1] == ':' || p[k - 1] == '#' || p[k - 1] == '=' ||
                        p[k - 1] == '(' || p[k - 1] == '\'')) {
@@ -285,20 +343,23 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       }
       size_t b = k;
       while (b > 0 && (alnum(p[b - 1]) || p[b - 1] == '_')) --b;
-      if (k - b == 4 && starts_with_nocase(line.substr(b), "stop")) return false;
+      if (k - b == 4 && starts_with_nocase(line.substr(b), "stop")) return keep();
     }
     if (lead_letters >= 1 && lead_letters <= 5 && (len - lead_letters == 4 || len - lead_letters == 5) &&
         letters == lead_letters) {
-      return false;  // C2065, LNK2001
+      return keep();  // C2065, LNK2001
     }
-    if (len >= 4 && starts_with_nocase(line.substr(from), "wsae")) return false;  // WSAECONNRESET-style names
-    if (rule->words.contains(detail::hash_word(line.substr(from, len)))) return false;
+    if (len >= 4 && starts_with_nocase(line.substr(from), "wsae")) return keep();  // WSAECONNRESET-style names
+    if (rule_may_hold(line.substr(from, len))) return keep();
     h = mix(mix_run(h, p + run, from - run), (1ull << 61) | 0x52);
     run = next = to;
     return true;
   };
+  bool any_digit = false;
   for (size_t block = 0; block < n; block += 16) {
-    for (uint32_t m = digit_mask(p + block, std::min<size_t>(16, n - block)); m != 0; m &= m - 1) {
+    const uint32_t digits_here = digit_mask(p + block, std::min<size_t>(16, n - block));
+    any_digit |= digits_here != 0;
+    for (uint32_t m = digits_here; m != 0; m &= m - 1) {
       const size_t i = block + static_cast<size_t>(__builtin_ctz(m));
       if (i < next) continue;
       if (i > 0 && word_char(p[i - 1])) {
@@ -307,6 +368,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       }
       // Digits masking may read as part of something else stay as written.
       if (const auto* span = raw.covering(i)) {
+        by_value();
         next = span->second;
         continue;
       }
@@ -331,6 +393,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
           bool letter = false;
           while (to < i + span && alnum(p[to])) letter |= !is_ascii_digit(p[to++]);
           for (size_t y = x; y < std::max(to, x + 1); ++y) {
+            if (letter && is_ascii_digit(p[y])) by_value();
             if (letter || !is_ascii_digit(p[y])) rest = (rest ^ static_cast<unsigned char>(p[y])) * 1099511628211ull;
           }
           x = std::max(to, x + 1);
@@ -338,11 +401,15 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
         h = mix(h, rest);
         ++masked;
         // Codes read from its digits: after "error" and the like, or any of
-        // eight digits or more (a GUID's first group, a time's fraction).
-        size_t longest = 0;
+        // eight digits or more (a GUID's first group, a time's fraction),
+        // or ending a word with the letters after it ("10:12:55.1234567C"
+        // holds 1234567C, a code by its first digit).
+        size_t longest = 0, end = i + span;
         for (size_t x = i, d = 0; x < i + span; ++x) d = is_ascii_digit(p[x]) ? d + 1 : 0, longest = std::max(longest, d);
-        if (kind == 3 || longest >= 8 || (b.codes_read && word_is(p, b, code_may_follow))) {
-          hc = mix_run(mix(hc, masked), p + i, span);
+        while (end < n && alnum(p[end])) ++end;
+        if (kind == 3 || longest >= 8 || end > i + span || (b.codes_read && word_is(p, b, code_may_follow))) {
+          hc = mix_run(mix(hc, masked), p + i, end - i);
+          code_at(i, end - i, masked);
           any_code = true;
         }
         run = next = last_end = i + span;
@@ -367,10 +434,13 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) {
         // Kept as written ("Event ID: 1120"); a number no rule holds reads as
         // any other such to the rule engine, and stays in the codes key.
-        if (!rule || digits != j - i) continue;
-        if (rule->words.contains(detail::hash_word(line.substr(i, j - i)))) continue;
+        if (!rule || digits != j - i || rule_may_hold(line.substr(i, j - i))) {
+          by_value();
+          continue;
+        }
         h = mix(mix_run(h, p + run, i - run), (1ull << 61) | 0x4b);
         hc = mix_run(mix(hc, ~masked), p + i, j - i);
+        code_at(i, j - i, ~masked);
         any_code = true;
         run = j;
         continue;
@@ -390,6 +460,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
       ++masked;
       if (digits >= 8 || (b.codes_read && word_is(p, b, code_may_follow))) {
         hc = mix_run(mix(hc, masked), p + i, j - i);
+        code_at(i, j - i, masked);
         any_code = true;
       }
       last_end = j;
@@ -402,6 +473,7 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
     // Masking's own words, and the words of rules as written: the same for
     // lines of this key so far, whose bytes are the same but for digits
     // masking drops.
+    if (any_digit) by_value();  // masking copies a word with digits as it is
     if (masked_keys) {
       if (const uint64_t* known = masked_keys->by_key.find_value(h)) return {*known, mix(*known, codes)};
     }
@@ -423,6 +495,39 @@ LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* maske
     return {w, mix(w, codes)};
   }
   return {h, codes};
+}
+
+}  // namespace
+
+LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys) {
+  return key_of(line, rule, masked_keys, nullptr);
+}
+
+void RuleWords::add(std::string_view word) {
+  words.insert(detail::hash_word(word));
+  if (std::any_of(word.begin(), word.end(), is_ascii_digit)) digit_shapes.insert(digit_shape(word));
+}
+
+LineKey LineKeys::operator()(std::string_view line) {
+  const uint64_t skeleton = skeleton_of(line.data(), line.size());
+  auto [known, fresh] = by_skeleton_.try_emplace(skeleton);
+  if (!fresh && !known->by_value) {
+    if (known->codes == 0) return {known->words, known->codes_key};
+    uint64_t hc = 0;
+    for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
+      const Trace::Code& code = codes_[c];
+      hc = mix_run(mix(hc, code.tag), line.data() + code.at, code.length);
+    }
+    return {known->words, mix(known->words, hc)};  // as key_of(): only a line with no digits is masked for its key
+  }
+  ++computed_;
+  const LineKey key = key_of(line, rule_, &masked_, &trace_);
+  if (fresh) {
+    *known = Known{key.words, key.codes, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size()),
+                   trace_.by_value};
+    if (!trace_.by_value) codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
+  }
+  return key;
 }
 
 KeySet::KeySet(size_t expected) {

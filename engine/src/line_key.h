@@ -64,9 +64,11 @@ class KeySet {
   size_t mask_ = 0, count_ = 0;
 };
 
-// Every word a template or anchor holds, by detail::hash_word().
+// Every word a template or anchor holds.
 struct RuleWords {
-  KeySet words;
+  void add(std::string_view word);
+  KeySet words;         // detail::hash_word() of each
+  KeySet digit_shapes;  // the same of each holding a digit, with its digits as '0'
 };
 
 class MaskedKeys {
@@ -75,6 +77,49 @@ class MaskedKeys {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
   };
   FlatMap<uint64_t, uint64_t, Hash> by_key;
+};
+
+// line_key() of each line of one input, in order, made in full once per
+// line skeleton (its bytes with every digit as '0') where the key does not
+// depend on what the digits are: a log repeats its lines with other times,
+// counts and ids, and hashing a skeleton is a few instructions per 16 bytes.
+// It depends on them where a number or a word with digits stays as written
+// (after "error", in a path, quote or name a rule may hold), or where a
+// rule holds a word of that skeleton; a number that may be a code is read
+// again from each line, at the place its skeleton's first line had it.
+class LineKeys {
+ public:
+  explicit LineKeys(const RuleWords* rule = nullptr) : rule_(rule) {}
+  LineKey operator()(std::string_view line);
+  // How many lines were keyed in full so far.
+  size_t computed() const { return computed_; }
+
+  // What line_key() read of a line's digits: whether its key depends on
+  // their values, and where the numbers it put in the codes key are.
+  struct Trace {
+    bool by_value = false;
+    struct Code {
+      uint32_t at, length;
+      uint64_t tag;
+    };
+    std::vector<Code> codes;
+  };
+
+ private:
+  struct Known {
+    uint64_t words, codes_key;   // codes_key: of a line with no codes
+    uint32_t first_code, codes;  // in codes_
+    bool by_value;
+  };
+  struct Hash {
+    uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
+  };
+  const RuleWords* rule_;
+  MaskedKeys masked_;
+  FlatMap<uint64_t, Known, Hash> by_skeleton_;
+  std::vector<Trace::Code> codes_;
+  Trace trace_;
+  size_t computed_ = 0;
 };
 
 }  // namespace kbtriage

@@ -470,7 +470,10 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
     leaf.cond = &c;
     leaf.rule = rule;
     if (c.pattern == PatternKind::kTemplate) {
-      leaf.words = message_words(c.text);
+      for (const std::string& w : message_word_texts(c.text)) {
+        leaf.words.push_back(detail::hash_word(w));  // message_words(c.text)
+        k.rule_words.add(w);
+      }
       const bool derived = k.rules[rule].derived;
       if (derived && std::any_of(leaf.words.begin(), leaf.words.end(), is_placeholder)) {
         leaf.example = plain_words(k.rules[rule].description);
@@ -510,7 +513,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
   }
   for (MessageLeaf& leaf : k->leaves) {
     if (k->rules[leaf.rule].derived) leaf.min_degree = cfg.match_template_fire;
-    for (uint64_t w : leaf.words) k->vocabulary.insert(w), k->rule_words.words.insert(w);
+    for (uint64_t w : leaf.words) k->vocabulary.insert(w);
   }
 
   // Anchors: each template's kAnchors rarest words (by how many templates hold them).
@@ -556,7 +559,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
       for (size_t j = 0; j < n; ++j) {
         const auto& [count, word] = w[j];
         ids[j] = k->anchors.add(*word);
-        k->rule_words.words.insert(detail::hash_word(*word));
+        k->rule_words.add(*word);
         if (ids[j] == k->rare_targets.size()) {  // a new anchor
           k->rare_targets.emplace_back();
           k->paired.push_back(0);
@@ -640,9 +643,9 @@ class Run {
     first_.resize(lines_.size());
     first_codes_.resize(lines_.size());
     KeySet seen, seen_codes;
-    MaskedKeys masked;
+    LineKeys key_of(&k_.rule_words);
     for (size_t i = 0; i < lines_.size(); ++i) {
-      const LineKey key = line_key(lines_[i], &k_.rule_words, &masked);
+      const LineKey key = key_of(lines_[i]);
       keys_[i] = key.words;
       first_[i] = seen.insert(key.words);
       first_codes_[i] = seen_codes.insert(key.codes);

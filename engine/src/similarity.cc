@@ -60,17 +60,19 @@ size_t lcs(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
 
 }  // namespace
 
-std::vector<uint64_t> message_words(std::string_view text) {
-  std::string masked = mask_variables(text);
-  std::vector<uint64_t> out;
-  size_t i = 0;
-  while (i < masked.size() && out.size() < kMaxWords) {
+namespace {
+
+// Calls `take` with each word of masked text, up to kMaxWords.
+template <class Take>
+void each_message_word(std::string_view masked, Take take) {
+  size_t i = 0, taken = 0;
+  while (i < masked.size() && taken < kMaxWords) {
     char c = masked[i];
     if (c == '<') {
       // A placeholder is one word of its own, distinct from the word inside it.
       size_t gt = masked.find('>', i);
       if (gt != std::string::npos && gt - i <= 7) {
-        out.push_back(hash_word(std::string_view(masked).substr(i, gt - i + 1)));
+        take(masked.substr(i, gt - i + 1)), ++taken;
         i = gt + 1;
         continue;
       }
@@ -84,8 +86,23 @@ std::vector<uint64_t> message_words(std::string_view text) {
                                                           word_char(masked[i + 1])))) {
       ++i;
     }
-    out.push_back(hash_word(std::string_view(masked).substr(b, i - b)));
+    take(masked.substr(b, i - b)), ++taken;
   }
+}
+
+}  // namespace
+
+std::vector<uint64_t> message_words(std::string_view text) {
+  const std::string masked = mask_variables(text);
+  std::vector<uint64_t> out;
+  each_message_word(masked, [&](std::string_view w) { out.push_back(hash_word(w)); });
+  return out;
+}
+
+std::vector<std::string> message_word_texts(std::string_view text) {
+  const std::string masked = mask_variables(text);
+  std::vector<std::string> out;
+  each_message_word(masked, [&](std::string_view w) { out.emplace_back(w); });
   return out;
 }
 

@@ -25,6 +25,9 @@ struct MessageMatch {
 // A masked text as a sequence of word hashes.
 std::vector<uint64_t> message_words(std::string_view text);
 
+// The same words as text, as masking left them.
+std::vector<std::string> message_word_texts(std::string_view text);
+
 // The same without masking: the words as written, so that another file name
 // or number is another word.
 std::vector<uint64_t> plain_words(std::string_view text);
