@@ -252,17 +252,18 @@ namespace {
 
 // line_key(), telling `trace` (if given) what it read of the digits.
 LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
-  if (trace) trace->by_value = false, trace->codes.clear();
-  auto by_value = [trace] {
-    if (trace) trace->by_value = true;
+  if (trace) trace->reads.clear(), trace->codes.clear();
+  auto by_value = [trace](size_t at, size_t length) {
+    if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length)});
   };
   auto code_at = [trace](size_t at, size_t length, uint64_t tag) {
-    if (trace) trace->codes.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), tag});
+    if (trace) trace->codes.push_back({{static_cast<uint32_t>(at), static_cast<uint32_t>(length)}, tag});
   };
-  // Whether a rule may hold a word of this one's skeleton: then which it
-  // holds depends on the digits.
-  auto rule_may_hold = [&](std::string_view w) {
-    if (rule->digit_shapes.contains(digit_shape(w))) by_value();
+  // Whether a rule holds the word at..at+length. Which it holds depends on
+  // the digits where a rule holds a word of the same skeleton.
+  auto rule_may_hold = [&](size_t at, size_t length) {
+    const std::string_view w = line.substr(at, length);
+    if (rule->digit_shapes.contains(digit_shape(w))) by_value(at, length);
     return rule->words.contains(detail::hash_word(w));
   };
   const char* const p = line.data();
@@ -306,16 +307,16 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
   size_t words_checked = 0;  // digits before it are in a word looked at
   auto other_word = [&](size_t i) {
     if (i < words_checked) return false;  // looked at when its first digit was
-    auto keep = [&] {  // as written, digits and all
-      by_value();
-      return false;
-    };
-    if (!rule) return keep();
     size_t from = i, to = i;
     while (from > 0 && alnum(p[from - 1])) --from;
     while (to < n && alnum(p[to])) ++to;
     words_checked = to;
     const size_t len = to - from;
+    auto keep = [&] {  // as written, digits and all
+      by_value(from, len);
+      return false;
+    };
+    if (!rule) return keep();
     if (from > 0 && !is_ascii_space(p[from - 1])) return keep();
     if (to < n && !is_ascii_space(p[to]) &&
         !((p[to] == '.' || p[to] == ',' || p[to] == ';' || p[to] == ':') && (to + 1 == n || is_ascii_space(p[to + 1])))) {
@@ -330,11 +331,11 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     }
     if (letters == 0 || raw.covering(from)) return keep();
     if (len > 1 && (p[from + 1] == 'x' || p[from + 1] == 'X') && is_ascii_digit(p[from])) {
-      by_value();
-      if (p[from] == '0') return false;  // 0x1F: masking's hex
+      by_value(from, 1);
+      if (p[from] == '0') return keep();  // 0x1F: masking's hex
     }
     if (hex == len && len <= 8) {  // 80004005 and c0000005, and any after "STOP", are codes
-      if (len == 8 && is_ascii_digit(p[from])) by_value();
+      if (len == 8 && is_ascii_digit(p[from])) by_value(from, 1);
       if (len == 8 && (p[from] == '8' || p[from] == 'c' || p[from] == 'C')) return keep();
       size_t k = from;
       while (k > 0 && (is_ascii_space(p[k - 1]) || p[k - 1] == ':' || p[k - 1] == '#' || p[k - 1] == '=' ||
@@ -350,7 +351,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       return keep();  // C2065, LNK2001
     }
     if (len >= 4 && starts_with_nocase(line.substr(from), "wsae")) return keep();  // WSAECONNRESET-style names
-    if (rule_may_hold(line.substr(from, len))) return keep();
+    if (rule_may_hold(from, len)) return keep();
     h = mix(mix_run(h, p + run, from - run), (1ull << 61) | 0x52);
     run = next = to;
     return true;
@@ -368,7 +369,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       }
       // Digits masking may read as part of something else stay as written.
       if (const auto* span = raw.covering(i)) {
-        by_value();
+        by_value(span->first, span->second - span->first);
         next = span->second;
         continue;
       }
@@ -392,8 +393,8 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
           size_t to = x;
           bool letter = false;
           while (to < i + span && alnum(p[to])) letter |= !is_ascii_digit(p[to++]);
+          if (letter) by_value(x, to - x);
           for (size_t y = x; y < std::max(to, x + 1); ++y) {
-            if (letter && is_ascii_digit(p[y])) by_value();
             if (letter || !is_ascii_digit(p[y])) rest = (rest ^ static_cast<unsigned char>(p[y])) * 1099511628211ull;
           }
           x = std::max(to, x + 1);
@@ -427,15 +428,15 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       }
       next = j;  // a digit inside it starts no number of its own, masked or not
       if (j < n && word_char(p[j])) {  // "2nd", "10px": a word
-        other_word(i);
+        if (!other_word(i)) by_value(i, j - i);  // the number as written, also past the word's first run
         continue;
       }
       const Before b = before(i);
       if (b.masking_reads && word_is(p, b, masking_keeps_number_after)) {
         // Kept as written ("Event ID: 1120"); a number no rule holds reads as
         // any other such to the rule engine, and stays in the codes key.
-        if (!rule || digits != j - i || rule_may_hold(line.substr(i, j - i))) {
-          by_value();
+        if (!rule || digits != j - i || rule_may_hold(i, j - i)) {
+          by_value(i, j - i);
           continue;
         }
         h = mix(mix_run(h, p + run, i - run), (1ull << 61) | 0x4b);
@@ -468,14 +469,21 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     }
   }
   h = mix_run(h, p + run, n - run);
-  const uint64_t codes = any_code ? mix(h, hc) : h;
+  // The codes key: a base, mixed with the numbers read as written where
+  // there are any (LineKeys reads them again at the same places).
+  auto codes_key = [&](uint64_t base) {
+    if (trace) trace->codes_base = base;
+    return any_code ? mix(base, hc) : base;
+  };
   if (rule && !raw.empty()) {
     // Masking's own words, and the words of rules as written: the same for
     // lines of this key so far, whose bytes are the same but for digits
     // masking drops.
-    if (any_digit) by_value();  // masking copies a word with digits as it is
+    // Masking copies a word with digits as it is; with `masked_keys`, the
+    // masked key is the one of the first line of this key.
+    if (any_digit && !masked_keys) by_value(0, n);
     if (masked_keys) {
-      if (const uint64_t* known = masked_keys->by_key.find_value(h)) return {*known, mix(*known, codes)};
+      if (const uint64_t* known = masked_keys->by_key.find_value(h)) return {*known, codes_key(mix(*known, h))};
     }
     const std::string text = mask_variables(line);
     uint64_t w = mix_run(0x6d61736b6564ull, text.data(), text.size());
@@ -492,9 +500,9 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       if (!digits_only && rule->words.contains(word)) w = mix(w, word);
     }
     if (masked_keys) *masked_keys->by_key.try_emplace(h).first = w;
-    return {w, mix(w, codes)};
+    return {w, codes_key(mix(w, h))};
   }
-  return {h, codes};
+  return {h, codes_key(h)};
 }
 
 }  // namespace
@@ -510,23 +518,49 @@ void RuleWords::add(std::string_view word) {
 
 LineKey LineKeys::operator()(std::string_view line) {
   const uint64_t skeleton = skeleton_of(line.data(), line.size());
-  auto [known, fresh] = by_skeleton_.try_emplace(skeleton);
-  if (!fresh && !known->by_value) {
-    if (known->codes == 0) return {known->words, known->codes_key};
-    uint64_t hc = 0;
+  auto values_at = [&](const ReadSet& r) {
+    uint64_t h = 0;
+    for (uint32_t x = r.first; x < r.first + r.count; ++x) h = mix_run(h, line.data() + reads_[x].at, reads_[x].length);
+    return h;
+  };
+  auto entry = [&](uint32_t set, uint64_t values) { return mix(mix(skeleton, set + 1), values); };
+  auto [first_set, fresh] = by_skeleton_.try_emplace(skeleton);  // stays put: nothing below adds skeletons
+  if (fresh) *first_set = kNoSet;
+  size_t sets = 0;
+  for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
+    const Known* known = known_.find_value(entry(set, values_at(read_sets_[set])));
+    if (!known) continue;
+    if (known->codes == 0) return {known->words, known->codes_base};
+    uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
       const Trace::Code& code = codes_[c];
       hc = mix_run(mix(hc, code.tag), line.data() + code.at, code.length);
     }
-    return {known->words, mix(known->words, hc)};  // as key_of(): only a line with no digits is masked for its key
+    return {known->words, mix(known->codes_base, hc)};
   }
   ++computed_;
   const LineKey key = key_of(line, rule_, &masked_, &trace_);
-  if (fresh) {
-    *known = Known{key.words, key.codes, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size()),
-                   trace_.by_value};
-    if (!trace_.by_value) codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
+  // The read set of this computation among the skeleton's, or a new one.
+  uint32_t set = *first_set, last = kNoSet;
+  for (; set != kNoSet; last = set, set = read_sets_[set].next) {
+    const ReadSet& r = read_sets_[set];
+    if (r.count == trace_.reads.size() &&
+        std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first, [](const Trace::Span& a, const Trace::Span& b) {
+          return a.at == b.at && a.length == b.length;
+        })) {
+      break;
+    }
   }
+  if (set == kNoSet) {
+    if (sets >= kMaxReadSets) return key;
+    set = static_cast<uint32_t>(read_sets_.size());
+    read_sets_.push_back({static_cast<uint32_t>(reads_.size()), static_cast<uint32_t>(trace_.reads.size()), kNoSet});
+    reads_.insert(reads_.end(), trace_.reads.begin(), trace_.reads.end());
+    (last == kNoSet ? *first_set : read_sets_[last].next) = set;
+  }
+  *known_.try_emplace(entry(set, values_at(read_sets_[set]))).first =
+      Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())};
+  codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
   return key;
 }
 

@@ -79,14 +79,16 @@ class MaskedKeys {
   FlatMap<uint64_t, uint64_t, Hash> by_key;
 };
 
-// line_key() of each line of one input, in order, made in full once per
-// line skeleton (its bytes with every digit as '0') where the key does not
-// depend on what the digits are: a log repeats its lines with other times,
+// line_key() of each line of one input, in order, made in full only once
+// per line skeleton (its bytes with every digit as '0') and values of the
+// digits the key depends on: a log repeats its lines with other times,
 // counts and ids, and hashing a skeleton is a few instructions per 16 bytes.
-// It depends on them where a number or a word with digits stays as written
-// (after "error", in a path, quote or name a rule may hold), or where a
-// rule holds a word of that skeleton; a number that may be a code is read
-// again from each line, at the place its skeleton's first line had it.
+// A key depends on digits where a number or a word with digits stays as
+// written (after "error", in a path or quote, or a name "HQ-DC2"), or where
+// a rule holds a word of that skeleton. Lines of one skeleton whose such
+// digits are the same are read alike: those are the only values read. A
+// number that may be a code is read again from each line, at the place its
+// skeleton's first line had it.
 class LineKeys {
  public:
   explicit LineKeys(const RuleWords* rule = nullptr) : rule_(rule) {}
@@ -94,29 +96,42 @@ class LineKeys {
   // How many lines were keyed in full so far.
   size_t computed() const { return computed_; }
 
-  // What line_key() read of a line's digits: whether its key depends on
-  // their values, and where the numbers it put in the codes key are.
+  // What line_key() read of a line's digits: where it read values, and
+  // where the numbers it put in the codes key are.
   struct Trace {
-    bool by_value = false;
-    struct Code {
+    struct Span {
       uint32_t at, length;
+    };
+    struct Code : Span {
       uint64_t tag;
     };
+    std::vector<Span> reads;
     std::vector<Code> codes;
+    uint64_t codes_base = 0;  // the codes key is this mixed with the codes' hash, if any
   };
 
  private:
+  // Up to this many sets of places a skeleton's lines were read at (one,
+  // unless a value read changes which others are read).
+  static constexpr size_t kMaxReadSets = 8;
+  static constexpr uint32_t kNoSet = UINT32_MAX;
+  struct ReadSet {
+    uint32_t first, count;  // in reads_
+    uint32_t next;          // the skeleton's next set, or kNoSet
+  };
   struct Known {
-    uint64_t words, codes_key;   // codes_key: of a line with no codes
+    uint64_t words, codes_base;
     uint32_t first_code, codes;  // in codes_
-    bool by_value;
   };
   struct Hash {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
   };
   const RuleWords* rule_;
   MaskedKeys masked_;
-  FlatMap<uint64_t, Known, Hash> by_skeleton_;
+  FlatMap<uint64_t, uint32_t, Hash> by_skeleton_;  // -> its first read set
+  std::vector<ReadSet> read_sets_;
+  std::vector<Trace::Span> reads_;
+  FlatMap<uint64_t, Known, Hash> known_;  // by skeleton, read set and the values read
   std::vector<Trace::Code> codes_;
   Trace trace_;
   size_t computed_ = 0;
