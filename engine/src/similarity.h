@@ -99,11 +99,18 @@ inline constexpr uint64_t kPlaceholderHashes[] = {
     hash_word(kMaskNumber), hash_word(kMaskHex),  hash_word(kMaskPath), hash_word(kMaskFile),
     hash_word(kMaskName),   hash_word(kMaskTime), hash_word(kMaskDate), hash_word(kMaskVar),
     hash_word(kMaskGuid),   hash_word(kMaskEmail)};
+// A bit per placeholder hash's low six bits: most words are told apart at a look.
+inline constexpr uint64_t kPlaceholderBits = [] {
+  uint64_t bits = 0;
+  for (uint64_t p : kPlaceholderHashes) bits |= 1ull << (p & 63);
+  return bits;
+}();
 }  // namespace detail
 
 // Whether a word hash of message_words() is one of mask.h's placeholders.
 // Inline: it is asked of every word of every alignment.
 inline bool is_placeholder(uint64_t word) {
+  if (!((detail::kPlaceholderBits >> (word & 63)) & 1)) return false;
   bool found = false;
   for (uint64_t p : detail::kPlaceholderHashes) found |= p == word;
   return found;
