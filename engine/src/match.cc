@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -636,28 +639,46 @@ bool contains_words(std::string_view text, std::string_view words) {
 // One match: the input, its scan hits, and the rules' verdicts.
 class Run {
  public:
-  Run(const Compiled& k, std::string_view text, const MatchOptions& opt) : k_(k), text_(text), opt_(opt) {
+  Run(const Compiled& k, std::string_view text, const MatchOptions& opt)
+      : k_(k), text_(text), opt_(opt), line_keys_(&k.rule_words) {
     lines_ = split_lines(text);
     for (std::string_view l : lines_) starts_.push_back(static_cast<size_t>(l.data() - text.data()));
     keys_.resize(lines_.size());
     first_.resize(lines_.size());
-    first_codes_.resize(lines_.size());
-    KeySet seen, seen_codes;
-    LineKeys key_of(&k_.rule_words);
-    for (size_t i = 0; i < lines_.size(); ++i) {
-      const LineKey key = key_of(lines_[i]);
-      keys_[i] = key.words;
-      first_[i] = seen.insert(key.words);
-      first_codes_[i] = seen_codes.insert(key.codes);
-    }
     form_of_.assign(lines_.size(), kNoForm);
+    forms_.reserve(lines_.size());  // at most one per line: never moved while read
   }
 
   size_t line_count() const { return lines_.size(); }
   std::string_view line(size_t i) const { return lines_[i]; }
 
   void scan() {
-    if (k_.text_db && !text_.empty()) {
+    // The lines are read (keys, forms, codes) ahead of the rules' checks:
+    // on a second thread for a long input, the checks waiting for the
+    // lines they look at. Either way the checks see the same lines in the
+    // same order.
+    const size_t n = lines_.size();
+    std::atomic<size_t> ready{0};
+    std::exception_ptr failed;
+    auto read = [&] {
+      try {
+        for (size_t from = 0; from < n; from += kReadChunk) {
+          read_lines(from, std::min(n, from + kReadChunk));
+          ready.store(std::min(n, from + kReadChunk), std::memory_order_release);
+        }
+      } catch (...) {
+        failed = std::current_exception();
+        ready.store(n, std::memory_order_release);  // the checks stop waiting; `failed` is thrown after the join
+      }
+    };
+    {
+      std::jthread ahead;
+      if (opt_.read_ahead && n >= kReadAheadLines && std::thread::hardware_concurrency() > 1) {
+        ahead = std::jthread(read);
+      } else {
+        read();
+      }
+      if (k_.text_db && !text_.empty()) {
       hs_scratch_t* s = k_.take_scratch();
       struct Give {
         const Compiled& k;
@@ -665,22 +686,20 @@ class Run {
         ~Give() { k.give_scratch(s); }
       } give{k_, s};
       check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
-                         &Run::on_text_match, this));
-    }
-    if (k_.anchors.size() > 0) scan_lines();
-    // A repeated line holds the same codes: its key keeps every number
-    // that could be one.
-    for (size_t i = 0; i < lines_.size(); ++i) {
-      if (k_.codes.empty()) break;
-      if (!first_codes_[i]) continue;
-      for (const ErrorCode& code : extract_codes(lines_[i])) {
-        auto it = k_.codes.find(code.code);
-        if (it == k_.codes.end()) continue;
-        for (const auto& [cond, rule] : it->second) {
-          codes_.emplace(cond, static_cast<uint32_t>(i));
-          candidates_.insert(rule);
-        }
+                           &Run::on_text_match, this));
       }
+      if (k_.anchors.size() > 0) {
+        scan_lines([&](size_t line) {
+          // The lines of its window must be read.
+          const size_t need = std::min(n, line + kWindowLines + 1);
+          while (ready.load(std::memory_order_acquire) < need) std::this_thread::yield();
+        });
+      }
+    }  // joined
+    if (failed) std::rethrow_exception(failed);
+    for (const auto& [line, cond, rule] : code_hits_) {
+      codes_.emplace(cond, line);
+      candidates_.insert(rule);
     }
     // The paste's file names, numbers and names against the article's, for
     // the lines each template matched best: the same ones are the article's
@@ -808,9 +827,8 @@ class Run {
   }
 
   // A line's masked words, with what is derived from them. Lines with one
-  // repeat key share the first one's, as they share its scan. They mask to
-  // the same words unless a number is a date or time by its value alone
-  // ("10:60:2" is not a time), which a real log's timestamps all are.
+  // key share the first one's, as they share its scan: they read alike to
+  // the rules (line_key.h).
   struct Form {
     std::vector<uint64_t> words;
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
@@ -824,37 +842,52 @@ class Run {
       return all ? static_cast<double>(inside) / all : 1.0;
     }
   };
-  const Form& form(size_t line) {
-    if (form_of_[line] == kNoForm) {
-      auto [known, fresh] = form_by_key_.try_emplace(keys_[line]);
+  // Reads lines from..to: their keys, the forms of keys not seen before,
+  // and the codes of lines whose codes key is new (a line repeated holds the
+  // same codes: its key keeps every number that could be one).
+  void read_lines(size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const LineKey key = line_keys_(lines_[i]);
+      keys_[i] = key.words;
+      first_[i] = seen_keys_.insert(key.words);
+      auto [known, fresh] = form_by_key_.try_emplace(key.words);
       if (fresh) {
         *known = static_cast<uint32_t>(forms_.size());
-        Form f;
-        f.words = message_words(lines_[line]);
-        f.plain_before.reserve(f.words.size() + 1);
-        f.plain_before.push_back(0);
-        for (uint64_t w : f.words) {
-          f.sig |= 1ull << (w & 63);
-          f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
-        }
-        // The words as the templates see them: those no template holds are
-        // one word, "other"; placeholders stay what they are (they count
-        // as words a match does not explain). Lines of one shape measure
-        // the same against every template.
-        constexpr uint64_t kOther = 0x6f74686572ull;  // any value no template word hashes to works the same
-        uint64_t h = 1469598103934665603ull;
-        for (uint64_t w : f.words) {
-          const uint64_t x = k_.vocabulary.contains(w) || is_placeholder(w) ? w : kOther;
-          h = (h ^ x) * 1099511628211ull;
-          h ^= h >> 29;
-        }
-        f.shape = (h ^ f.words.size()) * 1099511628211ull;
-        forms_.push_back(std::move(f));
+        forms_.push_back(make_form(lines_[i]));
       }
-      form_of_[line] = *known;
+      form_of_[i] = *known;
+      if (k_.codes.empty() || !seen_codes_.insert(key.codes)) continue;
+      for (const ErrorCode& code : extract_codes(lines_[i])) {
+        auto it = k_.codes.find(code.code);
+        if (it == k_.codes.end()) continue;
+        for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(i), cond, rule});
+      }
     }
-    return forms_[form_of_[line]];
   }
+  Form make_form(std::string_view line) const {
+    Form f;
+    f.words = message_words(line);
+    f.plain_before.reserve(f.words.size() + 1);
+    f.plain_before.push_back(0);
+    for (uint64_t w : f.words) {
+      f.sig |= 1ull << (w & 63);
+      f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
+    }
+    // The words as the templates see them: those no template holds are
+    // one word, "other"; placeholders stay what they are (they count as
+    // words a match does not explain). Lines of one shape measure the same
+    // against every template.
+    constexpr uint64_t kOther = 0x6f74686572ull;  // any value no template word hashes to works the same
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t w : f.words) {
+      const uint64_t x = k_.vocabulary.contains(w) || is_placeholder(w) ? w : kOther;
+      h = (h ^ x) * 1099511628211ull;
+      h ^= h >> 29;
+    }
+    f.shape = (h ^ f.words.size()) * 1099511628211ull;
+    return f;
+  }
+  const Form& form(size_t line) const { return forms_[form_of_[line]]; }
   const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
   uint64_t shape(size_t line) { return form(line).shape; }
 
@@ -1007,7 +1040,8 @@ class Run {
   // holding it is the one shown. Templates whose anchors are on a line are
   // measured against it, and the lines around it when the message is
   // longer than the line.
-  void scan_lines() {
+  template <typename Wait>
+  void scan_lines(Wait wait_for) {
     // A repeated line is the same evidence on its own, but a message may
     // wrap from it onto other neighbours than the first time: the templates
     // that could wrap are measured again where the neighbours are new.
@@ -1022,6 +1056,7 @@ class Run {
     auto seen = [&](uint64_t check, uint64_t window) { return !measured.insert((check ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < lines_.size(); ++line) {
+      wait_for(line);
       const std::string_view text = lines_[line];
       if (text.empty()) continue;
       if (!first_[line]) {
@@ -1197,9 +1232,19 @@ class Run {
   std::vector<Form> forms_;
   std::vector<uint32_t> form_of_;  // per line, its form once known
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
-  std::vector<uint64_t> keys_;     // per line, its line_key().words
-  std::vector<char> first_;        // per line, whether no line before has its key
-  std::vector<char> first_codes_;  // the same, of line_key().codes
+  // Read ahead of the checks (read_lines()), in chunks of lines.
+  static constexpr size_t kReadChunk = 1024;
+  static constexpr size_t kReadAheadLines = 4096;  // on a second thread from this many lines
+  LineKeys line_keys_;
+  KeySet seen_keys_, seen_codes_;
+  std::vector<uint64_t> keys_;  // per line, its line_key().words
+  std::vector<char> first_;     // per line, whether no line before has its key
+  struct CodeHit {
+    uint32_t line;
+    const Condition* cond;
+    uint32_t rule;
+  };
+  std::vector<CodeHit> code_hits_;  // in line order
   // Measurements already made, by template and shape: a log's lines vary
   // in names, paths and ids that no template holds, and each variant would
   // otherwise be measured afresh.

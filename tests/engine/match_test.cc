@@ -335,6 +335,59 @@ TEST_CASE("golden cases of each shipped rule file", "[match][golden]") {
   CHECK(files >= 3);
 }
 
+TEST_CASE("a long log read ahead on a second thread gives the result it gives on one", "[match][property]") {
+  // Thousands of lines (read ahead from 4,096): log noise with numbers, a
+  // message whole and wrapped over two lines, repeated with other numbers
+  // and neighbours, codes and events, in a random order.
+  std::mt19937 rng(20261125);
+  auto num = [&](int lo, int hi) { return std::to_string(std::uniform_int_distribution<int>(lo, hi)(rng)); };
+  std::string log;
+  size_t lines = 0, first_whole = 0, first_wrapped = 0;
+  while (lines < 12000) {
+    const std::string t = "2026-11-" + num(10, 28) + " 10:" + num(10, 59) + ":" + num(10, 59) + " ";
+    switch (std::uniform_int_distribution<int>(0, 40)(rng)) {
+      case 0:
+        log += t + "ERROR Background Synchronization Error. See detailed logs in Deleted Items folder.\n";
+        if (first_whole == 0) first_whole = lines + 1;
+        break;
+      case 1:
+        log += t + "Background Synchronization Error. See detailed\nlogs in Deleted Items folder.\n", ++lines;
+        if (first_wrapped == 0) first_wrapped = lines;
+        break;
+      case 2: log += t + "task " + num(1, 99) + " returned " + (num(0, 3) == "0" ? "2147500037" : num(1000, 9999)) + "\n"; break;
+      case 3: log += "Event ID:\t" + (num(0, 3) == "0" ? std::string("1120") : num(1, 2000)) + "\n"; break;
+      case 4: log += t + "Copying report" + num(1, 9) + ".doc to C:\\Temp\\" + num(100, 999) + "\n"; break;
+      default: log += t + "INFO worker " + num(1, 500) + " idle on WEB" + num(1, 9) + "\n"; break;
+    }
+    ++lines;
+  }
+  MatchOptions ahead, here;
+  here.read_ahead = false;
+  const MatchResult a = shipped().match(log, ahead), b = shipped().match(log, here);
+  CHECK(a.lines == lines);
+  REQUIRE_FALSE(a.hits.empty());
+  CHECK(a.hits[0].id == "Q198657");
+  REQUIRE_FALSE(a.hits[0].evidence.empty());
+  CHECK(a.hits[0].evidence[0].line == std::min(first_whole, first_wrapped));
+  CHECK(a.facts == b.facts);
+  REQUIRE(a.hits.size() == b.hits.size());
+  for (size_t i = 0; i < a.hits.size(); ++i) {
+    INFO(a.hits[i].id);
+    CHECK(a.hits[i].id == b.hits[i].id);
+    CHECK(a.hits[i].score == b.hits[i].score);
+    CHECK(a.hits[i].confidence == b.hits[i].confidence);
+    REQUIRE(a.hits[i].evidence.size() == b.hits[i].evidence.size());
+    for (size_t e = 0; e < a.hits[i].evidence.size(); ++e) {
+      CHECK(a.hits[i].evidence[e].line == b.hits[i].evidence[e].line);
+      CHECK(a.hits[i].evidence[e].rule == b.hits[i].evidence[e].rule);
+      CHECK(a.hits[i].evidence[e].degree == b.hits[i].evidence[e].degree);
+    }
+  }
+  // Codes and events read ahead are found too.
+  CHECK(names(a, "Q900014"));
+  CHECK(names(a, "Q900030"));
+}
+
 TEST_CASE("random input never throws, and the same input gives the same result", "[match][property]") {
   std::mt19937 rng(Catch::rngSeed());
   const std::vector<std::string> pieces = {"Error", "0x80004005", "STOP 0xA", "Background", "Synchronization",

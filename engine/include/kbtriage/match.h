@@ -51,6 +51,10 @@ struct MatchOptions {
   // articles, and their search scores are relative to the best of them, so
   // their order may differ from the full ranking's.
   bool quick = false;
+  // A long input (thousands of lines) is read ahead on a second thread (its
+  // lines' keys, masked words and codes) while the rules are checked here.
+  // The result is the same either way.
+  bool read_ahead = true;
 };
 
 // One piece of evidence: this input line matched this rule's pattern.
