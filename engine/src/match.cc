@@ -1116,15 +1116,9 @@ class Run {
     const LeafHit* had = hits_.find_value(li);
     return had && bound <= had->degree + 1e-9;
   }
-  // Whether an alignment of template `li` with `text` (at most `bound` by
-  // the words it holds) could reach `at_least` and beat the hit kept.
-  bool worth_aligning(uint32_t li, double bound, double at_least, const std::vector<uint64_t>* const* text, size_t parts) {
-    const MessageLeaf& leaf = k_.leaves[li];
-    if (bound + 1e-9 < at_least || beaten(li, bound)) return false;
-    TextSideBound t(leaf.words.size(), leaf.holes != 0);
-    for (size_t i = 0; i < parts; ++i) t.add(*text[i], [&](uint64_t w) { return leaf.holds(w); });
-    return !(t.bound() + 1e-9 < at_least || beaten(li, t.bound()));
-  }
+  // Whether an alignment of template `li` bound by `bound` falls short of
+  // `at_least` or of the hit kept.
+  bool falls_short(uint32_t li, double bound, double at_least) const { return bound + 1e-9 < at_least || beaten(li, bound); }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const Form& f = form(line);
@@ -1135,8 +1129,13 @@ class Run {
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
-    const std::vector<uint64_t>* text = &own;
-    if (worth_aligning(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree, &text, 1)) {
+    auto text_side = [&] {
+      TextSideBound t(leaf.words.size(), leaf.holes != 0);
+      t.add(own, [&](uint64_t w) { return leaf.holds(w); });
+      return t.bound();
+    };
+    if (!falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
+        !falls_short(li, text_side(), leaf.min_degree)) {
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1161,7 +1160,7 @@ class Run {
       const ShapeKey key{window, li};
       auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
       if (fresh) {
-        *measured = measure_window(li, line, c, lo, hi, best);
+        *measured = measure_window(li, lo, hi, best);
         measured->first_line -= static_cast<uint32_t>(lo);
         measured->last_line -= static_cast<uint32_t>(lo);
       }
@@ -1175,22 +1174,76 @@ class Run {
     return c.wrap && coverage_bound(leaf, c.held) >= kWrapShare;
   }
 
+  // The words of the lines lo..hi, for the templates measured against them
+  // (each looking its words up once, not once per line), made once per
+  // window.
+  struct WindowWords {
+    static constexpr uint32_t kNone = UINT32_MAX;
+    size_t lo = SIZE_MAX, hi = 0;  // the window it is of
+    std::vector<uint64_t> words;   // open-addressed, by word hash; `used` says which slots hold one
+    std::vector<uint32_t> used;    // == generation when used
+    std::vector<uint32_t> held;    // == a template's stamp when the template holds the slot's word
+    std::vector<uint32_t> sequence;  // the window's words in order, as slots
+    uint32_t generation = 0, stamp = 0;
+    size_t mask = 0;
+    uint32_t find(uint64_t w) const {
+      for (size_t i = (w * 0x9E3779B97F4A7C15ull) >> 40 & mask;; i = (i + 1) & mask) {
+        if (used[i] != generation) return kNone;
+        if (words[i] == w) return static_cast<uint32_t>(i);
+      }
+    }
+  };
+  WindowWords& window_words(size_t lo, size_t hi) {
+    WindowWords& ww = window_words_;
+    if (ww.lo == lo && ww.hi == hi) return ww;
+    ww.lo = lo, ww.hi = hi;
+    size_t n = 0;
+    for (size_t x = lo; x <= hi; ++x) n += words(x).size();
+    size_t slots = 64;
+    while (slots < 2 * n) slots <<= 1;
+    if (ww.words.size() < slots) {
+      ww.words.assign(slots, 0), ww.used.assign(slots, 0), ww.held.assign(slots, 0);
+      ww.generation = 0, ww.stamp = 0;
+    }
+    ww.mask = slots - 1;
+    ++ww.generation;
+    ww.sequence.clear();
+    for (size_t x = lo; x <= hi; ++x) {
+      for (uint64_t w : words(x)) {
+        size_t i = (w * 0x9E3779B97F4A7C15ull) >> 40 & ww.mask;
+        while (ww.used[i] == ww.generation && ww.words[i] != w) i = (i + 1) & ww.mask;
+        if (ww.used[i] != ww.generation) ww.used[i] = ww.generation, ww.words[i] = w, ww.held[i] = 0;
+        ww.sequence.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    return ww;
+  }
+  WindowWords window_words_;
+
   // The best of the line's own measure `best` and of the lines lo..hi
   // around it: the message may be wrapped over them. The best alignment
   // over the whole window is the best over its parts (an alignment inside
   // some lines is one inside all of them), so one alignment is enough; it
   // is made only when the words the lines hold could bring the template to
   // the degree it needs, and beyond the best so far.
-  LeafHit measure_window(uint32_t li, uint32_t line, const Cover& c, size_t lo, size_t hi, LeafHit best) {
+  LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best) {
     const MessageLeaf& leaf = k_.leaves[li];
+    // The template's words the window holds (all of held_words() over its
+    // lines), and which of the window's words the template holds.
+    WindowWords& ww = window_words(lo, hi);
+    const uint32_t stamp = ++ww.stamp;
     uint64_t all = 0;
-    for (size_t x = lo; x <= hi; ++x) all |= x == line ? c.held : held_words(leaf, x);
-    const std::vector<uint64_t>* text[2 * kWindowLines + 1];  // held_words() made every line's form: these stay put
-    for (size_t x = lo; x <= hi; ++x) text[x - lo] = &words(x);
-    if (!worth_aligning(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), std::max(leaf.min_degree, best.degree + 1e-9),
-                        text, hi - lo + 1)) {
-      return best;
+    for (size_t i = 0; i < leaf.words.size(); ++i) {
+      const uint32_t slot = ww.find(leaf.words[i]);
+      if (slot == WindowWords::kNone) continue;
+      if (i < 64) all |= 1ull << i;
+      ww.held[slot] = stamp;
     }
+    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
+    if (falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) return best;
+    TextSideBound t(leaf.words.size(), leaf.holes != 0);
+    for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
+    if (falls_short(li, t.bound(), at_least)) return best;
     std::vector<uint64_t> joined;
     std::vector<uint32_t> line_of_word;
     for (size_t x = lo; x <= hi; ++x) {

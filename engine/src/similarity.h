@@ -71,11 +71,12 @@ class TextSideBound {
   TextSideBound(size_t pattern_size, bool has_holes) : n_(pattern_size), other_(has_holes ? 6 : -5) {}
   template <class InPattern>
   void add(const std::vector<uint64_t>& text, InPattern in_pattern) {
-    for (uint64_t w : text) {
-      run_ += in_pattern(w) ? 10 : other_;
-      run_ = run_ > 0 ? run_ : 0;
-      best_ = run_ > best_ ? run_ : best_;
-    }
+    for (uint64_t w : text) add_word(in_pattern(w));
+  }
+  void add_word(bool in_pattern) {
+    run_ += in_pattern ? 10 : other_;
+    run_ = run_ > 0 ? run_ : 0;
+    best_ = run_ > best_ ? run_ : best_;
   }
   double bound() const;
 
