@@ -528,6 +528,7 @@ LineKey LineKeys::operator()(std::string_view line) {
   if (fresh) *first_set = kNoSet;
   size_t sets = 0;
   for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
+    if (read_sets_[set].length != line.size()) continue;
     const Known* known = known_.find_value(entry(set, values_at(read_sets_[set])));
     if (!known) continue;
     if (known->codes == 0) return {known->words, known->codes_base};
@@ -544,7 +545,7 @@ LineKey LineKeys::operator()(std::string_view line) {
   uint32_t set = *first_set, last = kNoSet;
   for (; set != kNoSet; last = set, set = read_sets_[set].next) {
     const ReadSet& r = read_sets_[set];
-    if (r.count == trace_.reads.size() &&
+    if (r.length == line.size() && r.count == trace_.reads.size() &&
         std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first, [](const Trace::Span& a, const Trace::Span& b) {
           return a.at == b.at && a.length == b.length;
         })) {
@@ -554,7 +555,7 @@ LineKey LineKeys::operator()(std::string_view line) {
   if (set == kNoSet) {
     if (sets >= kMaxReadSets) return key;
     set = static_cast<uint32_t>(read_sets_.size());
-    read_sets_.push_back({static_cast<uint32_t>(reads_.size()), static_cast<uint32_t>(trace_.reads.size()), kNoSet});
+    read_sets_.push_back({static_cast<uint32_t>(reads_.size()), static_cast<uint32_t>(trace_.reads.size()), line.size(), kNoSet});
     reads_.insert(reads_.end(), trace_.reads.begin(), trace_.reads.end());
     (last == kNoSet ? *first_set : read_sets_[last].next) = set;
   }

@@ -117,6 +117,7 @@ class LineKeys {
   static constexpr uint32_t kNoSet = UINT32_MAX;
   struct ReadSet {
     uint32_t first, count;  // in reads_
+    size_t length;          // of the line it was read from: a skeleton hash met again by another length is another
     uint32_t next;          // the skeleton's next set, or kNoSet
   };
   struct Known {

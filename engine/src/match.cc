@@ -6,6 +6,8 @@
 #include <array>
 #include <atomic>
 #include <exception>
+#include <stop_token>
+#include <system_error>
 #include <thread>
 #include <bit>
 #include <chrono>
@@ -63,6 +65,7 @@ struct MessageLeaf {
   std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
   uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
+  bool any_hole = false;        // templates: whether any word is (a template may have up to 80)
   uint64_t sig = 0;             // templates: a bit per word hash, as Run::Form's
   // Whether the template holds word `w`.
   bool holds(uint64_t w) const { return ((sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end(); }
@@ -487,6 +490,7 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
         if (is_placeholder(leaf.words[i])) leaf.holes |= 1ull << i;
       }
+      leaf.any_hole = holes > 0;
       for (uint64_t w : leaf.words) leaf.sig |= 1ull << (w & 63);
       templates.push_back(&c);
     }
@@ -647,6 +651,7 @@ class Run {
     first_.resize(lines_.size());
     form_of_.assign(lines_.size(), kNoForm);
     forms_.reserve(lines_.size());  // at most one per line: never moved while read
+    form_at_ = forms_.data();       // what the checks read them through: not forms_, which the reading grows
   }
 
   size_t line_count() const { return lines_.size(); }
@@ -659,43 +664,55 @@ class Run {
     // same order.
     const size_t n = lines_.size();
     std::atomic<size_t> ready{0};
+    std::atomic<bool> stopped{false};  // the reading failed: `failed` says why
     std::exception_ptr failed;
-    auto read = [&] {
+    auto read = [&](std::stop_token stop) {
       try {
-        for (size_t from = 0; from < n; from += kReadChunk) {
+        for (size_t from = 0; from < n && !stop.stop_requested(); from += kReadChunk) {
           read_lines(from, std::min(n, from + kReadChunk));
           ready.store(std::min(n, from + kReadChunk), std::memory_order_release);
         }
       } catch (...) {
         failed = std::current_exception();
-        ready.store(n, std::memory_order_release);  // the checks stop waiting; `failed` is thrown after the join
+        stopped.store(true, std::memory_order_release);
       }
     };
-    {
-      std::jthread ahead;
+    struct ReadStopped {};
+    try {
+      std::jthread ahead;  // asked to stop and joined on the way out, a throw included
       if (opt_.read_ahead && n >= kReadAheadLines && std::thread::hardware_concurrency() > 1) {
-        ahead = std::jthread(read);
+        try {
+          ahead = std::jthread(read);
+        } catch (const std::system_error&) {  // no thread to be had: read here
+          read(std::stop_token());
+        }
       } else {
-        read();
+        read(std::stop_token());
       }
       if (k_.text_db && !text_.empty()) {
-      hs_scratch_t* s = k_.take_scratch();
-      struct Give {
-        const Compiled& k;
-        hs_scratch_t* s;
-        ~Give() { k.give_scratch(s); }
-      } give{k_, s};
-      check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)), 0, s,
-                           &Run::on_text_match, this));
+        hs_scratch_t* s = k_.take_scratch();
+        struct Give {
+          const Compiled& k;
+          hs_scratch_t* s;
+          ~Give() { k.give_scratch(s); }
+        } give{k_, s};
+        check_scan(hs_scan(k_.text_db, text_.data(), static_cast<unsigned>(std::min<size_t>(text_.size(), UINT32_MAX)),
+                           0, s, &Run::on_text_match, this));
       }
       if (k_.anchors.size() > 0) {
         scan_lines([&](size_t line) {
-          // The lines of its window must be read.
+          // The lines of its window must be read; lines the reading did not
+          // get to are never looked at.
           const size_t need = std::min(n, line + kWindowLines + 1);
-          while (ready.load(std::memory_order_acquire) < need) std::this_thread::yield();
+          while (ready.load(std::memory_order_acquire) < need) {
+            if (stopped.load(std::memory_order_acquire)) throw ReadStopped{};
+            std::this_thread::yield();
+          }
         });
       }
-    }  // joined
+    } catch (const ReadStopped&) {
+      // `failed` is thrown below, the reading thread joined
+    }
     if (failed) std::rethrow_exception(failed);
     for (const auto& [line, cond, rule] : code_hits_) {
       codes_.emplace(cond, line);
@@ -887,7 +904,7 @@ class Run {
     f.shape = (h ^ f.words.size()) * 1099511628211ull;
     return f;
   }
-  const Form& form(size_t line) const { return forms_[form_of_[line]]; }
+  const Form& form(size_t line) const { return form_at_[form_of_[line]]; }
   const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
   uint64_t shape(size_t line) { return form(line).shape; }
 
@@ -1130,7 +1147,7 @@ class Run {
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
     auto text_side = [&] {
-      TextSideBound t(leaf.words.size(), leaf.holes != 0);
+      TextSideBound t(leaf.words.size(), leaf.any_hole);
       t.add(own, [&](uint64_t w) { return leaf.holds(w); });
       return t.bound();
     };
@@ -1241,7 +1258,7 @@ class Run {
     }
     const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
     if (falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) return best;
-    TextSideBound t(leaf.words.size(), leaf.holes != 0);
+    TextSideBound t(leaf.words.size(), leaf.any_hole);
     for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
     if (falls_short(li, t.bound(), at_least)) return best;
     std::vector<uint64_t> joined;
@@ -1283,6 +1300,7 @@ class Run {
   std::unordered_map<const Condition*, uint32_t> codes_;
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
+  const Form* form_at_ = nullptr;  // forms_.data(), fixed by its reserve()
   std::vector<uint32_t> form_of_;  // per line, its form once known
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
   // Read ahead of the checks (read_lines()), in chunks of lines.

@@ -536,6 +536,16 @@ TEST_CASE("quick: an article's own message ranks only the articles the rules nam
   for (size_t i = 0; i < tq.hits.size(); ++i) CHECK(tq.hits[i].id == tf.hits[i].id);
 }
 
+TEST_CASE("a template longer than 64 words, its placeholders past the 64th, is found", "[match]") {
+  // The scan's bit sets hold a template's first 64 words; what lies beyond
+  // must still count, placeholders included, in every bound.
+  std::string words;
+  for (int i = 0; i < 64; ++i) words += std::string(words.empty() ? "" : " ") + "zq" + char('a' + i / 26) + char('a' + i % 26);
+  Fixture f(rule("long", "<message template=\"" + words + " {name} {name}\"/>", "<article id=\"Q198657\" confidence=\"0.9\"/>"));
+  CHECK(fired(f.matcher->match(words + " jsmith here"), "long"));
+  CHECK_FALSE(fired(f.matcher->match(words.substr(0, words.size() - 5)), "long"));
+}
+
 TEST_CASE("a template's anchors are whole words of a line, in any case, bytes past ASCII as they are", "[match]") {
   // Anchors: the three rarest words of each template ("quuxinator",
   // "frobnicated", "journal"; "öffnen", "datei", ...), looked up word by word.
