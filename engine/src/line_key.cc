@@ -44,6 +44,14 @@ bool alnum(char c) {
   return k == kDigit || k == kLetter;
 }
 
+#if defined(__SSE2__)
+// 0xff in each byte of `v` that is a digit. Signed compares: bytes >= 0x80
+// are below '0'.
+__m128i digit_bytes(__m128i v) {
+  return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+}
+#endif
+
 // A bit per byte of p[0..n) (n <= 16) that is a digit.
 uint32_t digit_mask(const char* p, size_t n) {
 #if defined(__SSE2__)
@@ -55,9 +63,7 @@ uint32_t digit_mask(const char* p, size_t n) {
     std::memcpy(buf, p, n);
     v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
   }
-  // Signed compares: bytes >= 0x80 are below '0'.
-  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  return static_cast<uint32_t>(_mm_movemask_epi8(digit));
+  return static_cast<uint32_t>(_mm_movemask_epi8(digit_bytes(v)));
 #else
   uint32_t m = 0;
   for (size_t i = 0; i < n; ++i) m |= static_cast<uint32_t>(is_ascii_digit(p[i])) << i;
@@ -161,7 +167,7 @@ uint64_t skeleton_of(const char* p, size_t n) {
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const __m128i digit = digit_bytes(v);
     v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
     h = mix(mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v))), static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
   }

@@ -5,23 +5,22 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <exception>
-#include <stop_token>
-#include <system_error>
-#include <thread>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
+#include <stop_token>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
-
 
 #include "kbtriage/codes.h"
 #include "kbtriage/error.h"
@@ -866,8 +865,8 @@ class Run {
     for (size_t i = from; i < to; ++i) {
       const LineKey key = line_keys_(lines_[i]);
       keys_[i] = key.words;
-      first_[i] = seen_keys_.insert(key.words);
       auto [known, fresh] = form_by_key_.try_emplace(key.words);
+      first_[i] = fresh;
       if (fresh) {
         *known = static_cast<uint32_t>(forms_.size());
         forms_.push_back(make_form(lines_[i]));
@@ -1301,13 +1300,13 @@ class Run {
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
   const Form* form_at_ = nullptr;  // forms_.data(), fixed by its reserve()
-  std::vector<uint32_t> form_of_;  // per line, its form once known
+  std::vector<uint32_t> form_of_;  // per line, its form, set as the line is read
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
   // Read ahead of the checks (read_lines()), in chunks of lines.
   static constexpr size_t kReadChunk = 1024;
   static constexpr size_t kReadAheadLines = 4096;  // on a second thread from this many lines
   LineKeys line_keys_;
-  KeySet seen_keys_, seen_codes_;
+  KeySet seen_codes_;
   std::vector<uint64_t> keys_;  // per line, its line_key().words
   std::vector<char> first_;     // per line, whether no line before has its key
   struct CodeHit {
