@@ -214,6 +214,7 @@ int run_match(const Args& args) {
     else if (r.is("--batch")) batch = r.value();
     else if (r.is("--full")) full_batch = true;
     else if (r.is("--quick")) opt.quick = true;
+    else if (r.is("--one-thread")) opt.read_ahead = false;
     else if (r.is("--ranking")) ranking_file = r.value();
     else if (r.is("-")) lines.push_back({"-", true});
     else if (r.is("--file") || r.is("-f")) lines.push_back({r.value(), true});

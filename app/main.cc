@@ -56,7 +56,7 @@ const std::vector<Command>& commands() {
        "  --synonyms FILE  synonyms instead of the built-in engine/data/synonyms.txt\n\n"
        "Exit status 1 when nothing matched.",
        run_search},
-      {"match", "match [--db DIR] [--json] [--limit N] [--quick] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | --file F | - | --batch IN.jsonl",
+      {"match", "match [--db DIR] [--json] [--limit N] [--quick] [--one-thread] [--product P] [--version V] [--os O] [--rules PATH] TEXT... | --file F | - | --batch IN.jsonl",
        "match pasted error text or a log against the rules, with the evidence",
        "Each TEXT is a line of what you observed: an error dialog, log lines (- reads them from\n"
        "standard input, so a whole log can be piped in). The lines are scanned once against\n"

@@ -166,17 +166,21 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
     } else if (!is_ascii_digit(c0) && c0 != '-' && !(t.size() == 8 && parse_hex(t))) {
       continue;
     }
-    const bool prev_stop = k > 0 && equals_nocase(word(k - 1), "stop") && close_gap(k - 1, k);
-    const bool prev_error = k > 0 && close_gap(k - 1, k) &&
+    // Each word that says what a code is ("STOP 0x0A", "error 53", "Event
+    // ID: 12") starts with a letter: a number after a number ("10:17:10")
+    // has none of them.
+    const bool after_word = k > 0 && is_ascii_alpha(word(k - 1)[0]) && close_gap(k - 1, k);
+    const bool prev_stop = after_word && equals_nocase(word(k - 1), "stop");
+    const bool prev_error = after_word &&
                             (is_error_word(word(k - 1)) ||
                              (equals_nocase(word(k - 1), "code") && k > 1 &&
                               (is_error_word(word(k - 2)) || equals_nocase(word(k - 2), "return") ||
                                equals_nocase(word(k - 2), "exit"))) ||
                              (equals_nocase(word(k - 1), "number") && k > 1 &&
                               is_error_word(word(k - 2))));
-    const bool prev_event = k > 1 && close_gap(k - 1, k) && equals_nocase(word(k - 1), "id") &&
+    const bool prev_event = after_word && k > 1 && equals_nocase(word(k - 1), "id") &&
                             equals_nocase(word(k - 2), "event") && close_gap(k - 2, k - 1);
-    const bool prev_eventid = k > 0 && close_gap(k - 1, k) && equals_nocase(word(k - 1), "eventid");
+    const bool prev_eventid = after_word && equals_nocase(word(k - 1), "eventid");
 
     // 0x-prefixed hex.
     if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {

@@ -12,7 +12,7 @@ namespace {
 
 // What each byte can be part of: masking asks this of every byte, several
 // times over.
-enum : uint8_t { kHexChar = 1, kWordChar = 2, kPathChar = 4, kLetter = 8 };
+enum : uint8_t { kHexChar = 1, kWordChar = 2, kPathChar = 4, kLetter = 8, kFileChar = 16, kSlash = 32 };
 constexpr std::array<uint8_t, 256> kByte = [] {
   std::array<uint8_t, 256> t{};
   for (int b = 0; b < 256; ++b) {
@@ -23,8 +23,11 @@ constexpr std::array<uint8_t, 256> kByte = [] {
     const bool path = word || c == '\\' || c == '/' || c == '.' || c == '-' || c == '$' || c == '~' || c == '#' ||
                       c == '!' || c == '@' || c == '%' || c == '{' || c == '}';
     const bool letter = is_ascii_alnum(c) && !is_ascii_digit(c);
+    // Characters of a file name before its extension.
+    const bool file = word || c == '-' || c == '~' || c == '$';
     t[b] = static_cast<uint8_t>((hex ? kHexChar : 0) | (word ? kWordChar : 0) | (path ? kPathChar : 0) |
-                                (letter ? kLetter : 0));
+                                (letter ? kLetter : 0) | (file ? kFileChar : 0) |
+                                (c == '\\' || c == '/' ? kSlash : 0));
   }
   return t;
 }();
@@ -33,6 +36,8 @@ bool is_hex(char c) { return kByte[static_cast<unsigned char>(c)] & kHexChar; }
 bool is_word_char(char c) { return kByte[static_cast<unsigned char>(c)] & kWordChar; }
 bool is_path_char(char c) { return kByte[static_cast<unsigned char>(c)] & kPathChar; }
 bool is_letter(char c) { return kByte[static_cast<unsigned char>(c)] & kLetter; }
+bool is_file_char(char c) { return kByte[static_cast<unsigned char>(c)] & kFileChar; }
+bool is_slash(char c) { return kByte[static_cast<unsigned char>(c)] & kSlash; }
 
 size_t digits_at(std::string_view s, size_t i) {
   size_t n = 0;
@@ -158,7 +163,7 @@ size_t match_path(std::string_view s, size_t i) {
 // name.ext where ext has a letter: Oleaut32.dll, IFSHLP.SYS, log.txt
 size_t match_file(std::string_view s, size_t i) {
   size_t j = i;
-  while (j < s.size() && (is_word_char(s[j]) || s[j] == '-' || s[j] == '~' || s[j] == '$')) ++j;
+  while (j < s.size() && is_file_char(s[j])) ++j;
   if (j == i || j >= s.size() || s[j] != '.') return 0;
   size_t k = j + 1;
   bool letter = false;
@@ -193,6 +198,7 @@ bool collapsed(std::string_view s) {
   if (s.empty()) return true;
   if (is_ascii_space(s.front()) || is_ascii_space(s.back())) return false;
   for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) > ' ') continue;  // most bytes: no space of any kind
     if (is_ascii_space(s[i]) && (s[i] != ' ' || is_ascii_space(s[i + 1]))) return false;
   }
   return true;
@@ -227,7 +233,10 @@ std::string mask_variables(std::string_view text) {
   };
   size_t at_sign = 0, slash = 0, dot = 0;
   auto at_sign_from = [&s](size_t i) { return s.find('@', i); };
-  auto slash_from = [&s](size_t i) { return s.find_first_of("\\/", i); };
+  auto slash_from = [&s](size_t i) {  // not find_first_of(), which calls memchr() for each byte
+    while (i < s.size() && !is_slash(s[i])) ++i;
+    return i < s.size() ? i : std::string_view::npos;
+  };
   auto dot_from = [&s](size_t i) { return s.find('.', i); };
   at_sign = at_sign_from(0), slash = slash_from(0), dot = dot_from(0);
   size_t i = 0;

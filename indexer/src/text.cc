@@ -186,18 +186,20 @@ bool contains_nocase(std::string_view haystack, std::string_view needle) {
 }
 
 std::string collapse_whitespace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  std::string out(s.size(), '\0');  // never longer than the input: written through a pointer
+  char* const begin = out.data();
+  char* o = begin;
   bool pending_space = false;
   for (char c : s) {
     if (is_ascii_space(c)) {
-      pending_space = !out.empty();
+      pending_space = o != begin;
     } else {
-      if (pending_space) out += ' ';
+      if (pending_space) *o++ = ' ';
       pending_space = false;
-      out += c;
+      *o++ = c;
     }
   }
+  out.resize(static_cast<size_t>(o - begin));
   return out;
 }
 

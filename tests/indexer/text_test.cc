@@ -166,5 +166,18 @@ TEST_CASE("ASCII case helpers", "[text]") {
   CHECK_FALSE(contains_nocase("short", "longer needle"));
 }
 
+TEST_CASE("the ASCII classes hold for exactly their bytes", "[text]") {
+  // They are range tests on the byte: every byte, the signed ones included.
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    INFO("byte " << b);
+    CHECK(is_ascii_digit(c) == (b >= '0' && b <= '9'));
+    CHECK(is_ascii_upper(c) == (b >= 'A' && b <= 'Z'));
+    CHECK(is_ascii_alpha(c) == ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')));
+    CHECK(is_ascii_alnum(c) == ((b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')));
+    CHECK(is_ascii_space(c) == (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v'));
+  }
+}
+
 }  // namespace
 }  // namespace kbtriage

@@ -39,14 +39,14 @@ std::string decode_html_entities(std::string_view s);
 // Number of leading spaces, counting a tab as advancing to the next multiple of 8.
 int indentation(std::string_view line);
 
-constexpr bool is_ascii_alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_ascii_upper(char c) { return c >= 'A' && c <= 'Z'; }
-constexpr bool is_ascii_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+// One range test each where the class is a range: masking and the line
+// keys ask these of every byte of a log.
+constexpr bool is_ascii_digit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
+constexpr bool is_ascii_upper(char c) { return static_cast<unsigned char>(c - 'A') <= 25; }
+constexpr bool is_ascii_alpha(char c) { return static_cast<unsigned char>((c | 0x20) - 'a') <= 25; }
+constexpr bool is_ascii_alnum(char c) { return is_ascii_digit(c) || is_ascii_alpha(c); }
+// ' ', '\t', '\n', '\v', '\f', '\r'
+constexpr bool is_ascii_space(char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; }
 constexpr char lower_ascii(char c) { return is_ascii_upper(c) ? static_cast<char>(c + 32) : c; }
 
 // ASCII whitespace off the ends. Inline, like the case-blind prefix test
