@@ -66,6 +66,7 @@ struct MessageLeaf {
   uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
   bool any_hole = false;        // templates: whether any word is (a template may have up to 80)
   uint64_t sig = 0;             // templates: a bit per word hash, as Run::Form's
+  DegreeProfile profile;        // templates: for pattern_coverage_degree()
   // Whether the template holds word `w`.
   bool holds(uint64_t w) const { return ((sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end(); }
 };
@@ -491,6 +492,7 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       }
       leaf.any_hole = holes > 0;
       for (uint64_t w : leaf.words) leaf.sig |= 1ull << (w & 63);
+      leaf.profile = DegreeProfile(leaf.words);
       templates.push_back(&c);
     }
     k.leaf_of.emplace(&c, static_cast<uint32_t>(k.leaves.size()));
@@ -1151,7 +1153,8 @@ class Run {
       return t.bound();
     };
     if (!falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
-        !falls_short(li, text_side(), leaf.min_degree)) {
+        !falls_short(li, text_side(), leaf.min_degree) &&
+        !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the tightest bound there is
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1267,6 +1270,9 @@ class Run {
       joined.insert(joined.end(), w.begin(), w.end());
       line_of_word.insert(line_of_word.end(), w.size(), static_cast<uint32_t>(x));
     }
+    // The degree alone first: most windows that get this far still fall
+    // short, and only a degree worth keeping needs the alignment's span.
+    if (falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, joined), at_least)) return best;
     size_t first = 0, last = 0;
     const double d = pattern_coverage(leaf.words, joined, &first, &last);
     if (d > best.degree + 1e-9 && !joined.empty()) {

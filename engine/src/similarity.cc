@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <unordered_set>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "kbtriage/codes.h"
 
@@ -238,6 +241,137 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   if (first_match) *first_match = lo + best_start;
   if (last_match) *last_match = lo + best_end;
   return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
+}
+
+namespace {
+// Pattern word i is in lane i / stripe of vector i % stripe.
+size_t striped(size_t i, size_t stripe) { return (i % stripe) * 8 + i / stripe; }
+}  // namespace
+
+DegreeProfile::DegreeProfile(const std::vector<uint64_t>& pattern) : stripe((pattern.size() + 7) / 8) {
+  other.assign(stripe * 8, -10000);  // lanes past the pattern score far below zero
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const bool hole = is_placeholder(pattern[i]);
+    other[striped(i, stripe)] = static_cast<int16_t>(hole ? align::kAny : -align::kWrong);
+    any_hole |= hole;
+    sig |= 1ull << (pattern[i] & 63);
+  }
+}
+
+double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text) {
+  return pattern_coverage_degree(pattern, DegreeProfile(pattern), text);
+}
+
+double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
+                               const std::vector<uint64_t>& text) {
+  if (pattern.empty() || text.empty()) return 0;
+  using align::kSame, align::kAny, align::kWrong;
+  const uint64_t sig = profile.sig;
+  auto held = [&](uint64_t w) {
+    return ((sig >> (w & 63)) & 1) && std::find(pattern.begin(), pattern.end(), w) != pattern.end();
+  };
+  size_t lo = 0, hi = text.size();
+  if (!profile.any_hole) {  // as pattern_coverage()
+    while (lo < hi && !held(text[lo])) ++lo;
+    while (hi > lo && !held(text[hi - 1])) --hi;
+    if (lo == hi) return 0;
+  }
+  const uint64_t* const words = text.data() + lo;
+  const size_t m = hi - lo, n = pattern.size();
+  int32_t best = 0;
+#if defined(__SSE2__)
+  // Farrar's striped Smith-Waterman: a column of the table (one text word,
+  // every pattern word) in vectors of eight 16-bit scores. Scores stay
+  // below 10 * n.
+  if (n <= 3000 && profile.stripe == (n + 7) / 8) {
+    const size_t seg = profile.stripe;
+    const int16_t* const other = profile.other.data();
+    // The scores of the pattern's own words, made when first met.
+    thread_local std::vector<int16_t> own, h_load, h_store;
+    thread_local std::vector<std::pair<uint64_t, uint32_t>> known;  // word -> its scores in `own`, or kOther
+    constexpr uint32_t kOther = UINT32_MAX;
+    own.clear();
+    known.clear();
+    auto scores_of = [&](uint64_t w) -> const int16_t* {
+      for (const auto& [x, at] : known) {
+        if (x == w) return at == kOther ? other : own.data() + at;
+      }
+      uint32_t at = kOther;
+      for (size_t i = 0; i < n; ++i) {
+        if (pattern[i] != w) continue;
+        if (at == kOther) {
+          at = static_cast<uint32_t>(own.size());
+          own.insert(own.end(), other, other + seg * 8);
+        }
+        own[at + striped(i, seg)] = kSame;
+      }
+      known.emplace_back(w, at);
+      return at == kOther ? other : own.data() + at;
+    };
+    h_load.assign(seg * 8, 0);
+    h_store.assign(seg * 8, 0);
+    auto* load = reinterpret_cast<__m128i*>(h_load.data());
+    auto* store = reinterpret_cast<__m128i*>(h_store.data());
+    const __m128i gap = _mm_set1_epi16(static_cast<int16_t>(kWrong)), zero = _mm_setzero_si128();
+    __m128i top = zero;
+    for (size_t j = 0; j < m; ++j) {
+      const uint64_t w = words[j];
+      // A word the pattern cannot hold (its signature says so) scores `other` at once.
+      const auto* score = reinterpret_cast<const __m128i*>(((sig >> (w & 63)) & 1) ? scores_of(w) : other);
+      // The diagonal into pattern word 0 of each lane: the last vector of
+      // the column before, a lane along.
+      __m128i h = _mm_slli_si128(_mm_loadu_si128(store + seg - 1), 2);
+      std::swap(load, store);
+      __m128i f = zero;  // a pattern word missing: the cell above, less a gap
+      for (size_t k = 0; k < seg; ++k) {
+        h = _mm_adds_epi16(h, _mm_loadu_si128(score + k));
+        h = _mm_max_epi16(h, _mm_subs_epi16(_mm_loadu_si128(load + k), gap));  // a word added in the text
+        h = _mm_max_epi16(h, f);
+        h = _mm_max_epi16(h, zero);
+        top = _mm_max_epi16(top, h);
+        _mm_storeu_si128(store + k, h);
+        f = _mm_subs_epi16(h, gap);
+        h = _mm_loadu_si128(load + k);
+      }
+      // The cell above the first of each lane is the last of the lane
+      // before: carry `f` over while it raises a cell. Once it raises none,
+      // the cells after it were made from what they are.
+      for (size_t lane = 0, k = seg; lane < 8 && k == seg; ++lane) {
+        f = _mm_slli_si128(f, 2);
+        for (k = 0; k < seg; ++k) {
+          const __m128i cell = _mm_loadu_si128(store + k);
+          if (_mm_movemask_epi8(_mm_cmpgt_epi16(f, cell)) == 0) break;
+          const __m128i up = _mm_max_epi16(cell, f);
+          _mm_storeu_si128(store + k, up);
+          top = _mm_max_epi16(top, up);
+          f = _mm_subs_epi16(up, gap);
+        }
+      }
+    }
+    alignas(16) int16_t lanes[8];
+    _mm_store_si128(reinterpret_cast<__m128i*>(lanes), top);
+    best = *std::max_element(lanes, lanes + 8);
+    return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(n)));
+  }
+#endif
+  thread_local std::vector<int32_t> row;  // row[j]: the score of the cell above, then of this one
+  row.assign(m + 1, 0);
+  int32_t* const r = row.data();
+  for (const uint64_t p : pattern) {
+    const int32_t other = is_placeholder(p) ? kAny : -kWrong;
+    int32_t diag = 0, left = 0;  // the cells up-left and left of the one made
+    for (size_t j = 1; j <= m; ++j) {
+      const int32_t up = r[j];
+      int32_t h = diag + (p == words[j - 1] ? kSame : other);
+      h = std::max(h, up - kWrong);
+      h = std::max(h, left - kWrong);
+      h = std::max(h, 0);
+      diag = up;
+      r[j] = left = h;
+      best = std::max(best, h);
+    }
+  }
+  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(n)));
 }
 
 double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes) {

@@ -50,6 +50,22 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
 // given, receive the span of `text` the alignment covers.
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
                         size_t* first_match = nullptr, size_t* last_match = nullptr);
+// pattern_coverage() alone, without the span: one row of scores and no
+// start to carry, about half the work. The rule engine asks it first, and
+// makes the whole alignment only when the coverage is worth keeping.
+double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text);
+// What pattern_coverage_degree() makes of the pattern before it looks at
+// the text: made once per template, the rule engine aligns against it
+// without that setup each time.
+struct DegreeProfile {
+  explicit DegreeProfile(const std::vector<uint64_t>& pattern = {});
+  size_t stripe = 0;           // vectors of eight pattern words
+  std::vector<int16_t> other;  // each pattern word's score against a word it does not hold, striped
+  uint64_t sig = 0;            // a bit per word hash
+  bool any_hole = false;
+};
+double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
+                               const std::vector<uint64_t>& text);
 
 // Upper bounds of pattern_coverage(), cheap enough to decide whether an
 // alignment is worth making. A local alignment spans a stretch of the
