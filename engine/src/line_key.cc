@@ -171,6 +171,16 @@ uint64_t skeleton_of(const char* p, size_t n) {
     v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
     h = mix(mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v))), static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
   }
+  if (i < n) {  // the rest as the loop below reads it: eight bytes at a time, zeros past the end
+    alignas(16) char buf[16] = {};
+    std::memcpy(buf, p + i, n - i);
+    __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+    const __m128i digit = digit_bytes(v);
+    v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
+    h = mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v)));
+    if (n - i > 8) h = mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
+    i = n;
+  }
 #endif
   for (; i < n; i += 8) {
     char b[8] = {};

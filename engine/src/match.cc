@@ -933,6 +933,18 @@ class Run {
             beyond) / static_cast<double>(n);
   }
 
+  // pattern_side_bound() before its best stretch: what all of the words
+  // held and the placeholders add up to. A few instructions, and often
+  // enough to rule an alignment out. In tenths, as pattern_side_bound()
+  // counts, so that it is never below it, not even by a rounding.
+  static double sum_bound(const MessageLeaf& leaf, uint64_t held) {
+    const size_t n = leaf.words.size();
+    if (n == 0) return 0;
+    const size_t tenths = 10 * static_cast<size_t>(std::popcount(held)) + 6 * static_cast<size_t>(std::popcount(leaf.holes & ~held)) +
+                          10 * (n > 64 ? n - 64 : 0);
+    return std::min(1.0, static_cast<double>(tenths) / (10.0 * static_cast<double>(n)));
+  }
+
   // The template's coverage of the line alone.
   struct Cover {
     double degree = 0, explained = 1, spanned = 1;
@@ -1152,7 +1164,8 @@ class Run {
       t.add(own, [&](uint64_t w) { return leaf.holds(w); });
       return t.bound();
     };
-    if (!falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
+    if (!falls_short(li, sum_bound(leaf, c.held), leaf.min_degree) &&
+        !falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
         !falls_short(li, text_side(), leaf.min_degree) &&
         !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the tightest bound there is
       size_t first = 0, last = 0;
@@ -1238,6 +1251,8 @@ class Run {
     return ww;
   }
   WindowWords window_words_;
+  std::vector<uint64_t> joined_;        // measure_window()'s
+  std::vector<uint32_t> line_of_word_;  // measure_window()'s
 
   // The best of the line's own measure `best` and of the lines lo..hi
   // around it: the message may be wrapped over them. The best alignment
@@ -1259,12 +1274,17 @@ class Run {
       ww.held[slot] = stamp;
     }
     const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
-    if (falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) return best;
+    if (falls_short(li, sum_bound(leaf, all), at_least) ||
+        falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) {
+      return best;
+    }
     TextSideBound t(leaf.words.size(), leaf.any_hole);
     for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
     if (falls_short(li, t.bound(), at_least)) return best;
-    std::vector<uint64_t> joined;
-    std::vector<uint32_t> line_of_word;
+    std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
+    std::vector<uint32_t>& line_of_word = line_of_word_;
+    joined.clear();
+    line_of_word.clear();
     for (size_t x = lo; x <= hi; ++x) {
       const std::vector<uint64_t>& w = words(x);
       joined.insert(joined.end(), w.begin(), w.end());
