@@ -270,16 +270,19 @@ namespace {
 LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
   if (trace) trace->reads.clear(), trace->codes.clear();
   auto by_value = [trace](size_t at, size_t length) {
-    if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length)});
+    if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), false});
   };
   auto code_at = [trace](size_t at, size_t length, uint64_t tag) {
     if (trace) trace->codes.push_back({{static_cast<uint32_t>(at), static_cast<uint32_t>(length)}, tag});
   };
   // Whether a rule holds the word at..at+length. Which it holds depends on
-  // the digits where a rule holds a word of the same skeleton.
+  // the digits where a rule holds a word of the same skeleton; a word that
+  // is one is then read by value where it is kept.
   auto rule_may_hold = [&](size_t at, size_t length) {
     const std::string_view w = line.substr(at, length);
-    if (rule->digit_shapes.contains(digit_shape(w))) by_value(at, length);
+    if (trace && rule->digit_shapes.contains(digit_shape(w))) {
+      trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), true});
+    }
     return rule->words.contains(detail::hash_word(w));
   };
   const char* const p = line.data();
@@ -536,7 +539,15 @@ LineKey LineKeys::operator()(std::string_view line) {
   const uint64_t skeleton = skeleton_of(line.data(), line.size());
   auto values_at = [&](const ReadSet& r) {
     uint64_t h = 0;
-    for (uint32_t x = r.first; x < r.first + r.count; ++x) h = mix_run(h, line.data() + reads_[x].at, reads_[x].length);
+    for (uint32_t x = r.first; x < r.first + r.count; ++x) {
+      const Trace::Span& s = reads_[x];
+      if (s.rule_word) {
+        const uint64_t w = detail::hash_word(line.substr(s.at, s.length));
+        h = mix(h, rule_->words.contains(w) ? w : 0);
+      } else {
+        h = mix_run(h, line.data() + s.at, s.length);
+      }
+    }
     return h;
   };
   auto entry = [&](uint32_t set, uint64_t values) { return mix(mix(skeleton, set + 1), values); };
@@ -562,9 +573,7 @@ LineKey LineKeys::operator()(std::string_view line) {
   for (; set != kNoSet; last = set, set = read_sets_[set].next) {
     const ReadSet& r = read_sets_[set];
     if (r.length == line.size() && r.count == trace_.reads.size() &&
-        std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first, [](const Trace::Span& a, const Trace::Span& b) {
-          return a.at == b.at && a.length == b.length;
-        })) {
+        std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first)) {
       break;
     }
   }

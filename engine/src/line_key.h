@@ -86,7 +86,8 @@ class MaskedKeys {
 // A key depends on digits where a number or a word with digits stays as
 // written (after "error", in a path or quote, or a name "HQ-DC2"), or where
 // a rule holds a word of that skeleton. Lines of one skeleton whose such
-// digits are the same are read alike: those are the only values read. A
+// digits are the same are read alike: those are the only values read
+// (where only a rule word's could matter, whether the word is one). A
 // number that may be a code is read again from each line, at the place its
 // skeleton's first line had it.
 class LineKeys {
@@ -101,6 +102,10 @@ class LineKeys {
   struct Trace {
     struct Span {
       uint32_t at, length;
+      // Read only for whether a rule holds the word there ("srv4" where a
+      // rule holds "srv1"): lines whose words no rule holds read alike.
+      bool rule_word = false;
+      bool operator==(const Span&) const = default;
     };
     struct Code : Span {
       uint64_t tag;

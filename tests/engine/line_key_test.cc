@@ -218,6 +218,25 @@ TEST_CASE("with the rules' words, lines with one key read alike to the rules and
   check_keys(10000, 20261126, &rule_words);
 }
 
+TEST_CASE("a word of a rule word's skeleton is read for whether a rule holds it, not for its digits", "[match]") {
+  RuleWords rule;
+  for (const char* w : {"connected", "srv1", "port"}) rule.add(w);
+  LineKeys keys(&rule);
+  const LineKey a = keys("connected to srv4 on port 80");
+  const LineKey b = keys("connected to srv7 on port 81");  // no rule holds either host: read alike
+  CHECK(keys.computed() == 1);
+  const LineKey c = keys("connected to srv1 on port 82");  // a rule's own word: keyed afresh, and apart
+  CHECK(keys.computed() == 2);
+  const LineKey d = keys("connected to srv1 on port 83");
+  CHECK(keys.computed() == 2);
+  CHECK(a.words == b.words);
+  CHECK(c.words != a.words);
+  CHECK(d.words == c.words);
+  for (const char* l : {"connected to srv4 on port 80", "connected to srv7 on port 81", "connected to srv1 on port 82"}) {
+    CHECK(keys(l).words == line_key(l, &rule).words);
+  }
+}
+
 TEST_CASE("a key set says which keys are new, as it grows", "[match]") {
   KeySet set;
   std::mt19937_64 rng(7);
