@@ -71,6 +71,19 @@ struct MessageLeaf {
   bool holds(uint64_t w) const { return ((sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end(); }
 };
 
+// The words of a line or of a few, as 512 bits: whether a word may be
+// among them, at a look. A window's lines hold about 50 words, so about one
+// word in ten that is not there looks as if it may be.
+struct WordBloom {
+  uint64_t bits[8] = {};
+  static size_t bit(uint64_t w) { return static_cast<size_t>((w * 0x9E3779B97F4A7C15ull) >> 55); }
+  void add(uint64_t w) { bits[bit(w) >> 6] |= 1ull << (bit(w) & 63); }
+  bool may_hold(uint64_t w) const { return (bits[bit(w) >> 6] >> (bit(w) & 63)) & 1; }
+  void merge(const WordBloom& o) {
+    for (size_t i = 0; i < 8; ++i) bits[i] |= o.bits[i];
+  }
+};
+
 // A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
 struct LeafHit {
   double degree = 0;
@@ -850,6 +863,7 @@ class Run {
   struct Form {
     std::vector<uint64_t> words;
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
+    WordBloom bloom;     // the same, finer, for the windows the line is in
     uint64_t shape = 0;  // see shape()
     std::vector<uint32_t> plain_before;  // per word and one past the last: the words before it that are not placeholders
     // explained_share(words, first, last), from the running count.
@@ -889,6 +903,7 @@ class Run {
     f.plain_before.push_back(0);
     for (uint64_t w : f.words) {
       f.sig |= 1ull << (w & 63);
+      f.bloom.add(w);
       f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
     }
     // The words as the templates see them: those no template holds are
@@ -1251,6 +1266,17 @@ class Run {
     return ww;
   }
   WindowWords window_words_;
+  // The lines lo..hi's blooms merged, made once per window.
+  const WordBloom& window_bloom(size_t lo, size_t hi) {
+    if (bloom_lo_ != lo || bloom_hi_ != hi) {
+      bloom_lo_ = lo, bloom_hi_ = hi;
+      window_bloom_ = WordBloom();
+      for (size_t x = lo; x <= hi; ++x) window_bloom_.merge(form(x).bloom);
+    }
+    return window_bloom_;
+  }
+  WordBloom window_bloom_;
+  size_t bloom_lo_ = SIZE_MAX, bloom_hi_ = 0;
   std::vector<uint64_t> joined_;        // measure_window()'s
   std::vector<uint32_t> line_of_word_;  // measure_window()'s
 
@@ -1262,6 +1288,19 @@ class Run {
   // the degree it needs, and beyond the best so far.
   LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best) {
     const MessageLeaf& leaf = k_.leaves[li];
+    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
+    // First the template's words the window may hold, by its lines'
+    // blooms: more than it holds, and often few enough to rule the window
+    // out before its words go into a table.
+    {
+      const WordBloom& bloom = window_bloom(lo, hi);
+      uint64_t may = 0;
+      for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) may |= static_cast<uint64_t>(bloom.may_hold(leaf.words[i])) << i;
+      if (falls_short(li, sum_bound(leaf, may), at_least) ||
+          falls_short(li, pattern_side_bound(leaf.words.size(), may, leaf.holes), at_least)) {
+        return best;
+      }
+    }
     // The template's words the window holds (all of held_words() over its
     // lines), and which of the window's words the template holds.
     WindowWords& ww = window_words(lo, hi);
@@ -1273,7 +1312,6 @@ class Run {
       if (i < 64) all |= 1ull << i;
       ww.held[slot] = stamp;
     }
-    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
     if (falls_short(li, sum_bound(leaf, all), at_least) ||
         falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) {
       return best;
