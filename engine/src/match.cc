@@ -666,6 +666,8 @@ class Run {
     form_of_.assign(lines_.size(), kNoForm);
     forms_.reserve(lines_.size());  // at most one per line: never moved while read
     form_at_ = forms_.data();       // what the checks read them through: not forms_, which the reading grows
+    shapes_.reserve(lines_.size());  // the same
+    shape_at_ = shapes_.data();
   }
 
   size_t line_count() const { return lines_.size(); }
@@ -886,6 +888,7 @@ class Run {
       if (fresh) {
         *known = static_cast<uint32_t>(forms_.size());
         forms_.push_back(make_form(lines_[i]));
+        shapes_.push_back(forms_.back().shape);
       }
       form_of_[i] = *known;
       if (k_.codes.empty() || !seen_codes_.insert(key.codes)) continue;
@@ -922,7 +925,7 @@ class Run {
   }
   const Form& form(size_t line) const { return form_at_[form_of_[line]]; }
   const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
-  uint64_t shape(size_t line) { return form(line).shape; }
+  uint64_t shape(size_t line) const { return shape_at_[form_of_[line]]; }  // a window's five, from one small array
 
   // Which of a template's words (its first 64) a line holds. A line's
   // signature (a bit per word hash) answers most "no"s without a look.
@@ -1364,6 +1367,8 @@ class Run {
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
   const Form* form_at_ = nullptr;  // forms_.data(), fixed by its reserve()
+  std::vector<uint64_t> shapes_;    // of each form, apart: window_of() reads five per line
+  const uint64_t* shape_at_ = nullptr;
   std::vector<uint32_t> form_of_;  // per line, its form, set as the line is read
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
   // Read ahead of the checks (read_lines()), in chunks of lines.
