@@ -323,6 +323,21 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
   // word apart, stands for any such word: masking copies it as it is, a
   // template reads it as "a word it does not hold", and no code is read
   // from it or after it. One that could be a code, or a hex number, stays.
+  // Whether masking reads a word of letters and digits that ends at `to`,
+  // before a byte that is not a space, as a word whatever its digits:
+  // before sentence punctuation and a space or the end ("srv4.", "srv4..."),
+  // or as the name of a file, with its extension ("comctl68.dll", masked
+  // <file> as mask_variables()'s match_file() reads it).
+  auto word_ends = [&](size_t to) {
+    size_t k = to;
+    while (k < n && (p[k] == '.' || p[k] == ',' || p[k] == ';' || p[k] == ':' || p[k] == '!' || p[k] == '?')) ++k;
+    if (k == n || is_ascii_space(p[k])) return true;
+    if (p[to] != '.') return false;
+    size_t e = to + 1;
+    bool letter = false;
+    for (; e < n && alnum(p[e]); ++e) letter |= !is_ascii_digit(p[e]);
+    return e - to - 1 >= 1 && e - to - 1 <= 4 && letter && (e == n || (!word_char(p[e]) && p[e] != '.'));
+  };
   size_t words_checked = 0;  // digits before it are in a word looked at
   auto other_word = [&](size_t i) {
     if (i < words_checked) return false;  // looked at when its first digit was
@@ -337,10 +352,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     };
     if (!rule) return keep();
     if (from > 0 && !is_ascii_space(p[from - 1])) return keep();
-    if (to < n && !is_ascii_space(p[to]) &&
-        !((p[to] == '.' || p[to] == ',' || p[to] == ';' || p[to] == ':') && (to + 1 == n || is_ascii_space(p[to + 1])))) {
-      return keep();
-    }
+    if (to < n && !is_ascii_space(p[to]) && !word_ends(to)) return keep();
     size_t letters = 0, hex = 0, lead_letters = 0;
     for (size_t x = from; x < to; ++x) {
       const char c = p[x];

@@ -220,7 +220,7 @@ TEST_CASE("with the rules' words, lines with one key read alike to the rules and
 
 TEST_CASE("a word of a rule word's skeleton is read for whether a rule holds it, not for its digits", "[match]") {
   RuleWords rule;
-  for (const char* w : {"connected", "srv1", "port"}) rule.add(w);
+  for (const char* w : {"connected", "srv1", "port", "srv3_x"}) rule.add(w);
   LineKeys keys(&rule);
   const LineKey a = keys("connected to srv4 on port 80");
   const LineKey b = keys("connected to srv7 on port 81");  // no rule holds either host: read alike
@@ -232,7 +232,23 @@ TEST_CASE("a word of a rule word's skeleton is read for whether a rule holds it,
   CHECK(a.words == b.words);
   CHECK(c.words != a.words);
   CHECK(d.words == c.words);
-  for (const char* l : {"connected to srv4 on port 80", "connected to srv7 on port 81", "connected to srv1 on port 82"}) {
+  // Also before sentence punctuation, and as a file's name: masking reads
+  // "srv4..." as the word, and "srv4.log" as a <file>.
+  for (const char* end : {"...", ".", "!", ".log", ".dll"}) {
+    INFO(end);
+    const size_t before = keys.computed();
+    const std::string x = std::string("connected to srv4") + end, y = std::string("connected to srv7") + end,
+                      z = std::string("connected to srv1") + end;
+    CHECK(keys(x).words == keys(y).words);
+    CHECK(keys(z).words != keys(x).words);
+    CHECK(keys.computed() == before + 2);
+  }
+  // Not where masking reads the word with what follows: "srv3_x" is a
+  // rule's word, "srv4_x" not.
+  CHECK(keys("connected to srv3_x").words != keys("connected to srv4_x").words);
+  for (const char* l : {"connected to srv4 on port 80", "connected to srv7 on port 81", "connected to srv1 on port 82",
+                        "connected to srv4...", "connected to srv7.log", "connected to srv3_x", "connected to srv4_x"}) {
+    INFO(l);
     CHECK(keys(l).words == line_key(l, &rule).words);
   }
 }
