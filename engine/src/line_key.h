@@ -38,9 +38,8 @@ struct LineKey {
 // A word of letters and digits between spaces (or before sentence
 // punctuation, or as a file's name before its extension) that no rule holds
 // and that cannot be a code (a host, a session id) stands for any other
-// such, and a
-// line whose digits stay as written above has masking's words as its key
-// (a path is one whatever its host). So lines with one key have the same
+// such, and a line whose digits stay as written above has masking's words
+// as its key (a path is one whatever its host). So lines with one key have the same
 // shape (masking's words, those no rule holds as one word), the same rule
 // words as written but for numbers masking drops (a template's anchors are
 // looked up among them), and the same codes.
