@@ -84,6 +84,22 @@ struct WordBloom {
   }
 };
 
+// std::popcount() inline: without -mpopcnt (the build targets every x86-64)
+// it is a call into libgcc, and the bounds ask it hundreds of thousands of
+// times a log.
+constexpr int bits_set(uint64_t x) {
+#if defined(__POPCNT__) || !defined(__x86_64__)
+  return std::popcount(x);
+#else
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+static_assert(bits_set(0) == 0 && bits_set(~0ull) == 64 && bits_set(0x8000000000000001ull) == 2 &&
+              bits_set(0xf0f0f0f0f0f0f0f0ull) == 32 && bits_set(0x0123456789abcdefull) == 32);
+
 // A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
 struct LeafHit {
   double degree = 0;
@@ -947,7 +963,7 @@ class Run {
     const size_t n = leaf.words.size();
     if (n == 0) return 0;
     const double beyond = n > 64 ? static_cast<double>(n - 64) : 0.0;
-    return (static_cast<double>(std::popcount(held)) + 0.6 * static_cast<double>(std::popcount(leaf.holes & ~held)) +
+    return (static_cast<double>(bits_set(held)) + 0.6 * static_cast<double>(bits_set(leaf.holes & ~held)) +
             beyond) / static_cast<double>(n);
   }
 
@@ -958,7 +974,7 @@ class Run {
   static double sum_bound(const MessageLeaf& leaf, uint64_t held) {
     const size_t n = leaf.words.size();
     if (n == 0) return 0;
-    const size_t tenths = 10 * static_cast<size_t>(std::popcount(held)) + 6 * static_cast<size_t>(std::popcount(leaf.holes & ~held)) +
+    const size_t tenths = 10 * static_cast<size_t>(bits_set(held)) + 6 * static_cast<size_t>(bits_set(leaf.holes & ~held)) +
                           10 * (n > 64 ? n - 64 : 0);
     return std::min(1.0, static_cast<double>(tenths) / (10.0 * static_cast<double>(n)));
   }
