@@ -268,7 +268,7 @@ namespace {
 
 // line_key(), telling `trace` (if given) what it read of the digits.
 LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
-  if (trace) trace->reads.clear(), trace->codes.clear();
+  if (trace) trace->reads.clear(), trace->codes.clear(), trace->masked = false;
   auto by_value = [trace](size_t at, size_t length) {
     if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), false});
   };
@@ -516,7 +516,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     if (masked_keys) {
       if (const uint64_t* known = masked_keys->by_key.find_value(h)) return {*known, codes_key(mix(*known, h))};
     }
-    const std::string text = mask_variables(line);
+    std::string text = mask_variables(line);
     uint64_t w = mix_run(0x6d61736b6564ull, text.data(), text.size());
     for (size_t i = 0; i < n;) {
       if (!alnum(p[i]) && static_cast<unsigned char>(p[i]) < 0x80) {
@@ -531,6 +531,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       if (!digits_only && rule->words.contains(word)) w = mix(w, word);
     }
     if (masked_keys) *masked_keys->by_key.try_emplace(h).first = w;
+    if (trace) trace->masked = true, trace->masked_text = std::move(text);
     return {w, codes_key(mix(w, h))};
   }
   return {h, codes_key(h)};
@@ -548,6 +549,7 @@ void RuleWords::add(std::string_view word) {
 }
 
 LineKey LineKeys::operator()(std::string_view line) {
+  trace_.masked = false;  // of the line before, if it was
   const uint64_t skeleton = skeleton_of(line.data(), line.size());
   auto values_at = [&](const ReadSet& r) {
     uint64_t h = 0;

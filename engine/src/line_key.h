@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -114,7 +115,13 @@ class LineKeys {
     std::vector<Span> reads;
     std::vector<Code> codes;
     uint64_t codes_base = 0;  // the codes key is this mixed with the codes' hash, if any
+    bool masked = false;      // whether the line was masked for its key: `masked_text` is it
+    std::string masked_text;
   };
+  // The line just keyed as mask_variables() masks it, when keying it masked
+  // it (a line with a path or a quote, the first of its kind); empty
+  // otherwise. Whoever needs the masked line next need not mask it again.
+  std::string_view masked() const { return trace_.masked ? std::string_view(trace_.masked_text) : std::string_view(); }
 
  private:
   // Up to this many sets of places a skeleton's lines were read at (one,

@@ -903,7 +903,7 @@ class Run {
       first_[i] = fresh;
       if (fresh) {
         *known = static_cast<uint32_t>(forms_.size());
-        forms_.push_back(make_form(lines_[i]));
+        forms_.push_back(make_form(lines_[i], line_keys_.masked()));
         shapes_.push_back(forms_.back().shape);
       }
       form_of_[i] = *known;
@@ -915,9 +915,10 @@ class Run {
       }
     }
   }
-  Form make_form(std::string_view line) const {
+  // `masked`: the line masked, if keying it masked it already.
+  Form make_form(std::string_view line, std::string_view masked) const {
     Form f;
-    f.words = message_words(line);
+    f.words = masked.empty() ? message_words(line) : masked_message_words(masked);
     f.plain_before.reserve(f.words.size() + 1);
     f.plain_before.push_back(0);
     for (uint64_t w : f.words) {

@@ -95,8 +95,9 @@ void each_message_word(std::string_view masked, Take take) {
 
 }  // namespace
 
-std::vector<uint64_t> message_words(std::string_view text) {
-  const std::string masked = mask_variables(text);
+std::vector<uint64_t> message_words(std::string_view text) { return masked_message_words(mask_variables(text)); }
+
+std::vector<uint64_t> masked_message_words(std::string_view masked) {
   std::vector<uint64_t> out;
   each_message_word(masked, [&](std::string_view w) { out.push_back(hash_word(w)); });
   return out;

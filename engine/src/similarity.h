@@ -24,6 +24,8 @@ struct MessageMatch {
 
 // A masked text as a sequence of word hashes.
 std::vector<uint64_t> message_words(std::string_view text);
+// The same of a text mask_variables() has masked already.
+std::vector<uint64_t> masked_message_words(std::string_view masked);
 
 // The same words as text, as masking left them.
 std::vector<std::string> message_word_texts(std::string_view text);

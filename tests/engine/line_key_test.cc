@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kbtriage/codes.h"
+#include "kbtriage/mask.h"
 #include "line_key.h"
 #include "similarity.h"
 
@@ -251,6 +252,19 @@ TEST_CASE("a word of a rule word's skeleton is read for whether a rule holds it,
     INFO(l);
     CHECK(keys(l).words == line_key(l, &rule).words);
   }
+}
+
+TEST_CASE("a line masked for its key is handed on masked", "[match]") {
+  RuleWords rule;
+  for (const char* w : {"cannot", "open"}) rule.add(w);
+  LineKeys keys(&rule);
+  const std::string path = "10:42:01 cannot open C:\\Data\\srv4\\x.mdb";
+  keys(path);
+  CHECK(keys.masked() == mask_variables(path));  // a path: masked for its key
+  keys("10:42:07 cannot open C:\\Data\\srv4\\x.mdb");
+  CHECK(keys.masked().empty());  // read from the first one's: not masked
+  keys("10:42:09 cannot open the file");
+  CHECK(keys.masked().empty());  // keyed without masking
 }
 
 TEST_CASE("a key set says which keys are new, as it grows", "[match]") {
