@@ -1224,16 +1224,20 @@ class Run {
     if (c.wrap && !(had && had->degree >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
-      const ShapeKey key{window, li};
-      auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
-      if (fresh) {
-        *measured = measure_window(li, lo, hi, best);
-        measured->first_line -= static_cast<uint32_t>(lo);
-        measured->last_line -= static_cast<uint32_t>(lo);
+      // Most windows are ruled out by their lines' blooms, at less than a
+      // look in the memo costs: only the others are measured and kept.
+      if (window_may_beat(li, lo, hi, best)) {
+        const ShapeKey key{window, li};
+        auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
+        if (fresh) {
+          *measured = measure_window(li, lo, hi, best);
+          measured->first_line -= static_cast<uint32_t>(lo);
+          measured->last_line -= static_cast<uint32_t>(lo);
+        }
+        best = *measured;
+        best.first_line += static_cast<uint32_t>(lo);
+        best.last_line += static_cast<uint32_t>(lo);
       }
-      best = *measured;
-      best.first_line += static_cast<uint32_t>(lo);
-      best.last_line += static_cast<uint32_t>(lo);
     }
     if (best.degree > 0) record(li, best);
     // Worth measuring again at a repeat with other neighbours: a message
@@ -1306,21 +1310,24 @@ class Run {
   // some lines is one inside all of them), so one alignment is enough; it
   // is made only when the words the lines hold could bring the template to
   // the degree it needs, and beyond the best so far.
+  // Whether template `li` over the lines lo..hi could do better than `best`
+  // (its measure on one of them) and than the hit kept, by the template's
+  // words the window may hold, as its lines' blooms say: more than it
+  // holds, and often few enough to rule the window out before its words go
+  // into a table. measure_window() returns `best` for a window ruled out.
+  bool window_may_beat(uint32_t li, size_t lo, size_t hi, const LeafHit& best) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
+    const WordBloom& bloom = window_bloom(lo, hi);
+    uint64_t may = 0;
+    for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) may |= static_cast<uint64_t>(bloom.may_hold(leaf.words[i])) << i;
+    return !falls_short(li, sum_bound(leaf, may), at_least) &&
+           !falls_short(li, pattern_side_bound(leaf.words.size(), may, leaf.holes), at_least);
+  }
+
   LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best) {
     const MessageLeaf& leaf = k_.leaves[li];
     const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
-    // First the template's words the window may hold, by its lines'
-    // blooms: more than it holds, and often few enough to rule the window
-    // out before its words go into a table.
-    {
-      const WordBloom& bloom = window_bloom(lo, hi);
-      uint64_t may = 0;
-      for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) may |= static_cast<uint64_t>(bloom.may_hold(leaf.words[i])) << i;
-      if (falls_short(li, sum_bound(leaf, may), at_least) ||
-          falls_short(li, pattern_side_bound(leaf.words.size(), may, leaf.holes), at_least)) {
-        return best;
-      }
-    }
     // The template's words the window holds (all of held_words() over its
     // lines), and which of the window's words the template holds.
     WindowWords& ww = window_words(lo, hi);
