@@ -10,9 +10,6 @@
 #include <iostream>
 
 #include <nlohmann/json.hpp>
-#if defined(KBTRIAGE_WITH_JEMALLOC)
-#include <jemalloc/jemalloc.h>
-#endif
 
 #include "cli.h"
 #include "kbtriage/error.h"
@@ -24,22 +21,6 @@
 namespace kbtriage::cli {
 
 namespace {
-
-// A match process compiles the rules, frees much of what it used for that,
-// and then scans: jemalloc would hand the freed pages back to the system a
-// little at a time meanwhile, and the scan would fault fresh ones in. Kept,
-// the 10 MB log scans about 6% sooner, for some 13 MB more at the peak
-// (bench/README.md). The process is short-lived; a long-running one would
-// want its memory back.
-void keep_freed_pages() {
-#if defined(KBTRIAGE_WITH_JEMALLOC)
-  ssize_t never = -1;
-  const std::string all = "arena." + std::to_string(MALLCTL_ARENAS_ALL) + ".dirty_decay_ms";
-  mallctl(all.c_str(), nullptr, nullptr, &never, sizeof never);
-  mallctl("arenas.dirty_decay_ms", nullptr, nullptr, &never, sizeof never);  // and arenas made later
-#endif
-}
-
 
 double rounded(double x, double scale = 1000) { return std::round(x * scale) / scale; }
 
@@ -247,7 +228,6 @@ int run_match(const Args& args) {
   if (config.rule_paths.empty()) config.rule_paths = rules_from_env();
   if (!ranking_file.empty()) config.search.ranking = RankingConfig::parse(read_text_file(ranking_file), ranking_file);
 
-  keep_freed_pages();
   Matcher matcher(db, config);
   if (!batch.empty()) {
     opt.details = full_batch;

@@ -75,6 +75,8 @@ const std::vector<Command>& commands() {
        "  --limit N, -n N  results to show (default 10)\n"
        "  --quick          when the input is word for word a message articles quote, rank\n"
        "                   only those articles: about 3x faster, no other articles listed\n"
+       "  --one-thread     a long input on this thread alone (by default, from 4,096 lines, a\n"
+       "                   second thread reads lines ahead of the rules' checks); same results\n"
        "  --json           one JSON object: results with cause, resolution, evidence; why_not\n"
        "  --batch FILE     run each line {\"qid\", \"query\", \"product\"?, \"version\"?, \"os\"?} of\n"
        "                   FILE (- for standard input); print one line\n"

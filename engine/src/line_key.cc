@@ -319,10 +319,6 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     }
     return Before{};
   };
-  // A word of letters and digits no rule holds (a host, a session id), a
-  // word apart, stands for any such word: masking copies it as it is, a
-  // template reads it as "a word it does not hold", and no code is read
-  // from it or after it. One that could be a code, or a hex number, stays.
   // Whether masking reads a word of letters and digits that ends at `to`,
   // before a byte that is not a space, as a word whatever its digits:
   // before sentence punctuation and a space or the end ("srv4.", "srv4..."),
@@ -338,6 +334,10 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     for (; e < n && alnum(p[e]); ++e) letter |= !is_ascii_digit(p[e]);
     return e - to - 1 >= 1 && e - to - 1 <= 4 && letter && (e == n || (!word_char(p[e]) && p[e] != '.'));
   };
+  // A word of letters and digits no rule holds (a host, a session id), a
+  // word apart, stands for any such word: masking copies it as it is, a
+  // template reads it as "a word it does not hold", and no code is read
+  // from it or after it. One that could be a code, or a hex number, stays.
   size_t words_checked = 0;  // digits before it are in a word looked at
   auto other_word = [&](size_t i) {
     if (i < words_checked) return false;  // looked at when its first digit was
@@ -587,7 +587,9 @@ LineKey LineKeys::operator()(std::string_view line) {
   for (; set != kNoSet; last = set, set = read_sets_[set].next) {
     const ReadSet& r = read_sets_[set];
     if (r.length == line.size() && r.count == trace_.reads.size() &&
-        std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first)) {
+        std::equal(trace_.reads.begin(), trace_.reads.end(), reads_.begin() + r.first, [](const Trace::Span& a, const Trace::Span& b) {
+          return a.at == b.at && a.length == b.length && a.rule_word == b.rule_word;
+        })) {
       break;
     }
   }

@@ -107,7 +107,6 @@ class LineKeys {
       // Read only for whether a rule holds the word there ("srv4" where a
       // rule holds "srv1"): lines whose words no rule holds read alike.
       bool rule_word = false;
-      bool operator==(const Span&) const = default;
     };
     struct Code : Span {
       uint64_t tag;

@@ -673,11 +673,10 @@ bool contains_words(std::string_view text, std::string_view words) {
   });
 }
 
-// One match: the input, its scan hits, and the rules' verdicts.
-// The cores this process may run on: fewer than the machine's under
-// taskset or a container's CPU set, where a second thread only takes turns
-// with the first (the 10 MB log scans a quarter slower on one core with
-// it than without).
+// The cores this thread may run on: fewer than the machine's under taskset
+// or a cpuset, where a second thread only takes turns with the first (the
+// 10 MB log scans a quarter slower on one core with it than without). A
+// CPU quota (docker --cpus) does not show here.
 unsigned cores_to_run_on() {
 #if defined(__linux__)
   cpu_set_t set;
@@ -686,6 +685,7 @@ unsigned cores_to_run_on() {
   return std::thread::hardware_concurrency();
 }
 
+// One match: the input, its scan hits, and the rules' verdicts.
 class Run {
  public:
   Run(const Compiled& k, std::string_view text, const MatchOptions& opt)
@@ -1217,7 +1217,7 @@ class Run {
     if (!falls_short(li, sum_bound(leaf, c.held), leaf.min_degree) &&
         !falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
         !falls_short(li, text_side(), leaf.min_degree) &&
-        !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the tightest bound there is
+        !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1240,7 +1240,10 @@ class Run {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
       // Most windows are ruled out by their lines' blooms, at less than a
-      // look in the memo costs: only the others are measured and kept.
+      // look in the memo costs: only the others are measured and kept. A
+      // window ruled out measures as `best` (the line alone), and one
+      // ruled out once is ruled out later: the kept hits only get better,
+      // and windows of one key hold the same words.
       if (window_may_beat(li, lo, hi, best)) {
         const ShapeKey key{window, li};
         auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
@@ -1319,12 +1322,6 @@ class Run {
   std::vector<uint64_t> joined_;        // measure_window()'s
   std::vector<uint32_t> line_of_word_;  // measure_window()'s
 
-  // The best of the line's own measure `best` and of the lines lo..hi
-  // around it: the message may be wrapped over them. The best alignment
-  // over the whole window is the best over its parts (an alignment inside
-  // some lines is one inside all of them), so one alignment is enough; it
-  // is made only when the words the lines hold could bring the template to
-  // the degree it needs, and beyond the best so far.
   // Whether template `li` over the lines lo..hi could do better than `best`
   // (its measure on one of them) and than the hit kept, by the template's
   // words the window may hold, as its lines' blooms say: more than it
@@ -1340,6 +1337,12 @@ class Run {
            !falls_short(li, pattern_side_bound(leaf.words.size(), may, leaf.holes), at_least);
   }
 
+  // The best of the line's own measure `best` and of the lines lo..hi
+  // around it: the message may be wrapped over them. The best alignment
+  // over the whole window is the best over its parts (an alignment inside
+  // some lines is one inside all of them), so one alignment is enough; it
+  // is made only when the words the lines hold could bring the template to
+  // the degree it needs, and beyond the best so far.
   LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best) {
     const MessageLeaf& leaf = k_.leaves[li];
     const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);

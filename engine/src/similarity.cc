@@ -283,8 +283,9 @@ double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const Degre
   int32_t best = 0;
 #if defined(__SSE2__)
   // Farrar's striped Smith-Waterman: a column of the table (one text word,
-  // every pattern word) in vectors of eight 16-bit scores. Scores stay
-  // below 10 * n.
+  // every pattern word) in vectors of eight 16-bit scores. A score is at
+  // most 10 * n, which 16 bits hold for up to 3,000 pattern words (a
+  // template has at most a few dozen); longer ones go the plain way.
   if (n <= 3000 && profile.stripe == (n + 7) / 8) {
     const size_t seg = profile.stripe;
     const int16_t* const other = profile.other.data();

@@ -52,9 +52,10 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
 // given, receive the span of `text` the alignment covers.
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
                         size_t* first_match = nullptr, size_t* last_match = nullptr);
-// pattern_coverage() alone, without the span: one row of scores and no
-// start to carry, about half the work. The rule engine asks it first, and
-// makes the whole alignment only when the coverage is worth keeping.
+// pattern_coverage()'s coverage alone, without the span: no start to carry,
+// and eight pattern words at a time where SSE2 is there. The rule engine
+// asks it first, and makes the whole alignment only when the coverage is
+// worth keeping.
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text);
 // What pattern_coverage_degree() makes of the pattern before it looks at
 // the text: made once per template, the rule engine aligns against it

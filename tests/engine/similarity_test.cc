@@ -144,6 +144,16 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
     INFO("long round " << round);
     REQUIRE(kbtriage::pattern_coverage_degree(pattern, text) == pattern_coverage(pattern, text));
   }
+  // Past 3,000 pattern words the scores would not fit 16-bit lanes: the
+  // plain way, the same degree.
+  {
+    std::vector<uint64_t> pattern(3001), text(40);
+    for (uint64_t& w : pattern) w = vocabulary[next(8)];
+    for (uint64_t& w : text) w = vocabulary[next(8)];
+    std::copy(pattern.begin() + 100, pattern.begin() + 130, text.begin() + 5);
+    CHECK(kbtriage::pattern_coverage_degree(pattern, text) == pattern_coverage(pattern, text));
+    CHECK(pattern_coverage(pattern, text) > 0);
+  }
   // Not vacuous: the bounds are often exact, and often rule an alignment out.
   CHECK(tight > 2000);
   CHECK(pruned > 2000);

@@ -124,6 +124,26 @@ TEST_CASE("cli: match --file reads the input lines from a file, and a missing fi
   CHECK_THAT(missing.err, Catch::Contains("none.log: cannot read"));
 }
 
+TEST_CASE("cli: match --one-thread gives what the default gives on a log long enough to be read ahead", "[cli][match]") {
+  // 5,000 lines: past the 4,096 from which a second thread reads ahead.
+  std::string log;
+  for (int i = 0; i < 2500; ++i) {
+    log += "10:01:" + std::to_string(10 + i % 50) + " INFO worker " + std::to_string(i % 7) + " idle\n";
+    log += i == 1777 ? "10:02:03 ERROR Background Synchronization Error. See detailed logs in Deleted Items folder.\n"
+                     : "10:02:03 INFO session " + std::to_string(i) + " closed\n";
+  }
+  auto by_default = run_cli("match --db " + quote(store()) + " --json -", log);
+  auto one = run_cli("match --db " + quote(store()) + " --json --one-thread -", log);
+  REQUIRE(by_default.status == 0);
+  REQUIRE(one.status == 0);
+  Json a = Json::parse(by_default.out), b = Json::parse(one.out);
+  CHECK(b["lines"] == 5000);
+  CHECK(b["results"][0]["id"] == "Q198657");
+  CHECK(b["results"][0]["evidence"][0]["line"] == 3556);
+  for (Json* j : {&a, &b}) j->erase("took_ms"), j->erase("scan_ms"), j->erase("search_ms"), (*j)["rules"].erase("compile_ms");
+  CHECK(a == b);
+}
+
 TEST_CASE("cli: match without input is a usage error", "[cli][match]") {
   auto r = run_cli("match --db " + quote(store()));
   CHECK(r.status == 2);
