@@ -67,11 +67,11 @@ struct MessageLeaf {
   std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
   uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
-  bool any_hole = false;        // templates: whether any word is (a template may have up to 80)
-  uint64_t sig = 0;             // templates: a bit per word hash, as Run::Form's
-  DegreeProfile profile;        // templates: for pattern_coverage_degree()
+  DegreeProfile profile;        // templates: for pattern_coverage_degree(); its signature and whether it has placeholders
   // Whether the template holds word `w`.
-  bool holds(uint64_t w) const { return ((sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end(); }
+  bool holds(uint64_t w) const {
+    return ((profile.sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end();
+  }
 };
 
 // The words of a line or of a few, as 512 bits: whether a word may be
@@ -86,22 +86,6 @@ struct WordBloom {
     for (size_t i = 0; i < 8; ++i) bits[i] |= o.bits[i];
   }
 };
-
-// std::popcount() inline: without -mpopcnt (the build targets every x86-64)
-// it is a call into libgcc, and the bounds ask it hundreds of thousands of
-// times a log.
-constexpr int bits_set(uint64_t x) {
-#if defined(__POPCNT__) || !defined(__x86_64__)
-  return std::popcount(x);
-#else
-  x -= (x >> 1) & 0x5555555555555555ull;
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
-#endif
-}
-static_assert(bits_set(0) == 0 && bits_set(~0ull) == 64 && bits_set(0x8000000000000001ull) == 2 &&
-              bits_set(0xf0f0f0f0f0f0f0f0ull) == 32 && bits_set(0x0123456789abcdefull) == 32);
 
 // A hit of the scan or of the code lookup: this leaf holds to this degree on these lines.
 struct LeafHit {
@@ -522,8 +506,6 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
         if (is_placeholder(leaf.words[i])) leaf.holes |= 1ull << i;
       }
-      leaf.any_hole = holes > 0;
-      for (uint64_t w : leaf.words) leaf.sig |= 1ull << (w & 63);
       leaf.profile = DegreeProfile(leaf.words);
       templates.push_back(&c);
     }
@@ -897,7 +879,6 @@ class Run {
     std::vector<uint64_t> words;
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
     WordBloom bloom;     // the same, finer, for the windows the line is in
-    uint64_t shape = 0;  // see shape()
     std::vector<uint32_t> plain_before;  // per word and one past the last: the words before it that are not placeholders
     // explained_share(words, first, last), from the running count.
     double explained(size_t first, size_t last) const {
@@ -919,7 +900,7 @@ class Run {
       if (fresh) {
         *known = static_cast<uint32_t>(forms_.size());
         forms_.push_back(make_form(lines_[i], line_keys_.masked()));
-        shapes_.push_back(forms_.back().shape);
+        shapes_.push_back(shape_of(forms_.back().words));
       }
       form_of_[i] = *known;
       if (k_.codes.empty() || !seen_codes_.insert(key.codes)) continue;
@@ -941,19 +922,21 @@ class Run {
       f.bloom.add(w);
       f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
     }
-    // The words as the templates see them: those no template holds are
-    // one word, "other"; placeholders stay what they are (they count as
-    // words a match does not explain). Lines of one shape measure the same
-    // against every template.
+    return f;
+  }
+  // A line's words as the templates see them, as a number: those no
+  // template holds are one word, "other"; placeholders stay what they are
+  // (they count as words a match does not explain). Lines of one shape
+  // measure the same against every template.
+  uint64_t shape_of(const std::vector<uint64_t>& words) const {
     constexpr uint64_t kOther = 0x6f74686572ull;  // any value no template word hashes to works the same
     uint64_t h = 1469598103934665603ull;
-    for (uint64_t w : f.words) {
+    for (uint64_t w : words) {
       const uint64_t x = k_.vocabulary.contains(w) || is_placeholder(w) ? w : kOther;
       h = (h ^ x) * 1099511628211ull;
       h ^= h >> 29;
     }
-    f.shape = (h ^ f.words.size()) * 1099511628211ull;
-    return f;
+    return (h ^ words.size()) * 1099511628211ull;
   }
   const Form& form(size_t line) const { return form_at_[form_of_[line]]; }
   const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
@@ -973,26 +956,13 @@ class Run {
     return held;
   }
 
-  // The most a text holding `held` of a template's words could cover of it:
-  // a word counts 1 at most, a placeholder against another word 0.6.
-  static double coverage_bound(const MessageLeaf& leaf, uint64_t held) {
-    const size_t n = leaf.words.size();
-    if (n == 0) return 0;
-    const double beyond = n > 64 ? static_cast<double>(n - 64) : 0.0;
-    return (static_cast<double>(bits_set(held)) + 0.6 * static_cast<double>(bits_set(leaf.holes & ~held)) +
-            beyond) / static_cast<double>(n);
-  }
-
-  // pattern_side_bound() before its best stretch: what all of the words
-  // held and the placeholders add up to. A few instructions, and often
-  // enough to rule an alignment out. In tenths, as pattern_side_bound()
-  // counts, so that it is never below it, not even by a rounding.
-  static double sum_bound(const MessageLeaf& leaf, uint64_t held) {
-    const size_t n = leaf.words.size();
-    if (n == 0) return 0;
-    const size_t tenths = 10 * static_cast<size_t>(bits_set(held)) + 6 * static_cast<size_t>(bits_set(leaf.holes & ~held)) +
-                          10 * (n > 64 ? n - 64 : 0);
-    return std::min(1.0, static_cast<double>(tenths) / (10.0 * static_cast<double>(n)));
+  // Whether an alignment of template `li` with a text holding `held` of its
+  // words (its first 64) falls short of `at_least` or of the hit kept: the
+  // sum first, then the best stretch.
+  bool held_falls_short(uint32_t li, uint64_t held, double at_least) const {
+    const MessageLeaf& leaf = k_.leaves[li];
+    return falls_short(li, held_sum_bound(leaf.words.size(), held, leaf.holes), at_least) ||
+           falls_short(li, pattern_side_bound(leaf.words.size(), held, leaf.holes), at_least);
   }
 
   // The template's coverage of the line alone.
@@ -1210,13 +1180,11 @@ class Run {
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
     auto text_side = [&] {
-      TextSideBound t(leaf.words.size(), leaf.any_hole);
+      TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
       t.add(own, [&](uint64_t w) { return leaf.holds(w); });
       return t.bound();
     };
-    if (!falls_short(li, sum_bound(leaf, c.held), leaf.min_degree) &&
-        !falls_short(li, pattern_side_bound(leaf.words.size(), c.held, leaf.holes), leaf.min_degree) &&
-        !falls_short(li, text_side(), leaf.min_degree) &&
+    if (!held_falls_short(li, c.held, leaf.min_degree) && !falls_short(li, text_side(), leaf.min_degree) &&
         !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
@@ -1260,7 +1228,7 @@ class Run {
     if (best.degree > 0) record(li, best);
     // Worth measuring again at a repeat with other neighbours: a message
     // wrapped from this line holds a fair part of it here.
-    return c.wrap && coverage_bound(leaf, c.held) >= kWrapShare;
+    return c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.holes) >= kWrapShare;
   }
 
   // The words of the lines lo..hi, for the templates measured against them
@@ -1333,8 +1301,7 @@ class Run {
     const WordBloom& bloom = window_bloom(lo, hi);
     uint64_t may = 0;
     for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) may |= static_cast<uint64_t>(bloom.may_hold(leaf.words[i])) << i;
-    return !falls_short(li, sum_bound(leaf, may), at_least) &&
-           !falls_short(li, pattern_side_bound(leaf.words.size(), may, leaf.holes), at_least);
+    return !held_falls_short(li, may, at_least);
   }
 
   // The best of the line's own measure `best` and of the lines lo..hi
@@ -1357,11 +1324,8 @@ class Run {
       if (i < 64) all |= 1ull << i;
       ww.held[slot] = stamp;
     }
-    if (falls_short(li, sum_bound(leaf, all), at_least) ||
-        falls_short(li, pattern_side_bound(leaf.words.size(), all, leaf.holes), at_least)) {
-      return best;
-    }
-    TextSideBound t(leaf.words.size(), leaf.any_hole);
+    if (held_falls_short(li, all, at_least)) return best;
+    TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
     for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
     if (falls_short(li, t.bound(), at_least)) return best;
     std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
@@ -1409,7 +1373,7 @@ class Run {
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
   const Form* form_at_ = nullptr;  // forms_.data(), fixed by its reserve()
-  std::vector<uint64_t> shapes_;    // of each form, apart: window_of() reads five per line
+  std::vector<uint64_t> shapes_;    // of each form (shape_of()): window_of() reads five per line
   const uint64_t* shape_at_ = nullptr;
   std::vector<uint32_t> form_of_;  // per line, its form, set as the line is read
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form

@@ -173,6 +173,54 @@ namespace align {
 constexpr int32_t kSame = 10, kAny = 6, kWrong = 5;
 }  // namespace align
 
+namespace {
+
+// The stretch of `text` an alignment of `pattern` can take, [lo, hi):
+// without placeholders an alignment starts and ends on words the pattern
+// holds, so the text before the first and after the last is left out (its
+// cells would all score less than one before them). lo == hi when there is
+// nothing to align.
+std::pair<size_t, size_t> alignable(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, bool any_hole,
+                                    uint64_t sig) {
+  size_t lo = 0, hi = text.size();
+  if (any_hole) return {lo, hi};
+  auto held = [&](uint64_t w) {
+    return ((sig >> (w & 63)) & 1) && std::find(pattern.begin(), pattern.end(), w) != pattern.end();
+  };
+  while (lo < hi && !held(text[lo])) ++lo;
+  while (hi > lo && !held(text[hi - 1])) --hi;
+  return {lo, hi};
+}
+
+uint64_t signature(const std::vector<uint64_t>& words) {
+  uint64_t sig = 0;
+  for (uint64_t w : words) sig |= 1ull << (w & 63);
+  return sig;
+}
+
+// std::popcount() inline: without -mpopcnt (the build targets every x86-64)
+// it is a call into libgcc, and the bounds ask it hundreds of thousands of
+// times a log.
+constexpr int bits_set(uint64_t x) {
+#if defined(__POPCNT__) || !defined(__x86_64__)
+  return std::popcount(x);
+#else
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+static_assert(bits_set(0) == 0 && bits_set(~0ull) == 64 && bits_set(0x8000000000000001ull) == 2 &&
+              bits_set(0xf0f0f0f0f0f0f0f0ull) == 32 && bits_set(0x0123456789abcdefull) == 32);
+
+// An alignment's score, in tenths, as a share of the pattern.
+double coverage(int32_t best, size_t pattern_size) {
+  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(align::kSame) * static_cast<double>(pattern_size)));
+}
+
+}  // namespace
+
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text, size_t* first_match,
                         size_t* last_match) {
   if (pattern.empty() || text.empty()) return 0;
@@ -181,19 +229,11 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   // arithmetic is exact integers.
   using align::kSame, align::kAny, align::kWrong;
   constexpr int32_t kGap = align::kWrong;
-  // Without placeholders an alignment starts and ends on words the pattern
-  // holds: the text before the first and after the last is left out (its
-  // cells would all score less than one before them).
-  size_t lo = 0, hi = text.size();
-  if (std::none_of(pattern.begin(), pattern.end(), is_placeholder)) {
-    auto held = [&](uint64_t w) { return std::find(pattern.begin(), pattern.end(), w) != pattern.end(); };
-    while (lo < hi && !held(text[lo])) ++lo;
-    while (hi > lo && !held(text[hi - 1])) --hi;
-    if (lo == hi) {
-      if (first_match) *first_match = 0;
-      if (last_match) *last_match = 0;
-      return 0;
-    }
+  auto [lo, hi] = alignable(pattern, text, std::any_of(pattern.begin(), pattern.end(), is_placeholder), signature(pattern));
+  if (lo == hi) {
+    if (first_match) *first_match = 0;
+    if (last_match) *last_match = 0;
+    return 0;
   }
   const uint64_t* const words = text.data() + lo;
   const size_t m = hi - lo;
@@ -242,7 +282,7 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
   if (best == 0) lo = 0;  // no alignment: 0, 0 as when nothing is left out
   if (first_match) *first_match = lo + best_start;
   if (last_match) *last_match = lo + best_end;
-  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(pattern.size())));
+  return coverage(best, pattern.size());
 }
 
 namespace {
@@ -256,8 +296,8 @@ DegreeProfile::DegreeProfile(const std::vector<uint64_t>& pattern) : stripe((pat
     const bool hole = is_placeholder(pattern[i]);
     other[striped(i, stripe)] = static_cast<int16_t>(hole ? align::kAny : -align::kWrong);
     any_hole |= hole;
-    sig |= 1ull << (pattern[i] & 63);
   }
+  sig = signature(pattern);
 }
 
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text) {
@@ -267,21 +307,13 @@ double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
                                const std::vector<uint64_t>& text) {
   if (pattern.empty() || text.empty()) return 0;
-  using align::kSame, align::kAny, align::kWrong;
+#if defined(__SSE2__)
+  using align::kSame, align::kWrong;
   const uint64_t sig = profile.sig;
-  auto held = [&](uint64_t w) {
-    return ((sig >> (w & 63)) & 1) && std::find(pattern.begin(), pattern.end(), w) != pattern.end();
-  };
-  size_t lo = 0, hi = text.size();
-  if (!profile.any_hole) {  // as pattern_coverage()
-    while (lo < hi && !held(text[lo])) ++lo;
-    while (hi > lo && !held(text[hi - 1])) --hi;
-    if (lo == hi) return 0;
-  }
+  const auto [lo, hi] = alignable(pattern, text, profile.any_hole, sig);
+  if (lo == hi) return 0;
   const uint64_t* const words = text.data() + lo;
   const size_t m = hi - lo, n = pattern.size();
-  int32_t best = 0;
-#if defined(__SSE2__)
   // Farrar's striped Smith-Waterman: a column of the table (one text word,
   // every pattern word) in vectors of eight 16-bit scores. A score is at
   // most 10 * n, which 16 bits hold for up to 3,000 pattern words (a
@@ -353,28 +385,10 @@ double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const Degre
     }
     alignas(16) int16_t lanes[8];
     _mm_store_si128(reinterpret_cast<__m128i*>(lanes), top);
-    best = *std::max_element(lanes, lanes + 8);
-    return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(n)));
+    return coverage(*std::max_element(lanes, lanes + 8), n);
   }
 #endif
-  thread_local std::vector<int32_t> row;  // row[j]: the score of the cell above, then of this one
-  row.assign(m + 1, 0);
-  int32_t* const r = row.data();
-  for (const uint64_t p : pattern) {
-    const int32_t other = is_placeholder(p) ? kAny : -kWrong;
-    int32_t diag = 0, left = 0;  // the cells up-left and left of the one made
-    for (size_t j = 1; j <= m; ++j) {
-      const int32_t up = r[j];
-      int32_t h = diag + (p == words[j - 1] ? kSame : other);
-      h = std::max(h, up - kWrong);
-      h = std::max(h, left - kWrong);
-      h = std::max(h, 0);
-      diag = up;
-      r[j] = left = h;
-      best = std::max(best, h);
-    }
-  }
-  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(kSame) * static_cast<double>(n)));
+  return pattern_coverage(pattern, text);  // without SSE2, or past what 16-bit lanes hold
 }
 
 double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes) {
@@ -386,13 +400,19 @@ double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes) {
     run = std::max(run, 0);
     best = std::max(best, run);
   }
-  return std::min(1.0, static_cast<double>(best) / (static_cast<double>(align::kSame) * static_cast<double>(pattern_size)));
+  return coverage(best, pattern_size);
+}
+
+double held_sum_bound(size_t pattern_size, uint64_t held, uint64_t holes) {
+  if (pattern_size == 0) return 0;
+  const int32_t beyond = pattern_size > 64 ? static_cast<int32_t>(pattern_size - 64) : 0;  // counted as held
+  return coverage(align::kSame * (bits_set(held) + beyond) + align::kAny * bits_set(holes & ~held), pattern_size);
 }
 
 double TextSideBound::bound() const {
   static_assert(align::kSame == 10 && align::kAny == 6 && align::kWrong == 5, "TextSideBound::add() scores as pattern_coverage()");
   if (n_ == 0) return 0;
-  return std::min(1.0, static_cast<double>(best_) / (static_cast<double>(align::kSame) * static_cast<double>(n_)));
+  return coverage(best_, n_);
 }
 
 MessageMatcher::MessageMatcher(const ParsedQuery& q, size_t max_lines, double fragment_weight)

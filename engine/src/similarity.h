@@ -82,6 +82,9 @@ double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const Degre
 // word i, `holes` when pattern word i is a placeholder; words from the 64th
 // on count as held.
 double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes);
+// The same before its best stretch: every word held and every placeholder
+// added up. Never below pattern_side_bound(), and a few instructions.
+double held_sum_bound(size_t pattern_size, uint64_t held, uint64_t holes);
 // From the text's side: `in_pattern(w)` says whether the pattern holds word
 // `w`; `has_holes` whether the pattern has a placeholder. The text may come
 // in parts (the lines of a window): call add() for each in order.

@@ -126,6 +126,7 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
     t.add(std::vector<uint64_t>(text.begin() + static_cast<ptrdiff_t>(cut), text.end()), in_pattern);
     INFO("round " << round);
     REQUIRE(from_pattern + 1e-9 >= cover);
+    REQUIRE(kbtriage::held_sum_bound(pattern.size(), held, holes) >= from_pattern);  // exactly: both count tenths
     REQUIRE(t.bound() + 1e-9 >= cover);
     tight += std::min(from_pattern, t.bound()) <= cover + 1e-9;
     pruned += std::min(from_pattern, t.bound()) + 1e-9 < 0.6;
@@ -161,4 +162,6 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
   CHECK(kbtriage::pattern_side_bound(10, 0b1011000111, 0) == Approx((30 - 15 + 20 - 5 + 10) / 100.0));
   CHECK(kbtriage::pattern_side_bound(4, 0b1111, 0) == Approx(1.0));
   CHECK(kbtriage::pattern_side_bound(3, 0b001, 0b010) == Approx(16 / 30.0));
+  CHECK(kbtriage::held_sum_bound(10, 0b1011000111, 0) == Approx(0.6));  // the words held far apart, added up
+  CHECK(kbtriage::held_sum_bound(3, 0b001, 0b010) == Approx(16 / 30.0));
 }
