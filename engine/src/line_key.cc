@@ -117,6 +117,11 @@ uint64_t mix_run(uint64_t h, const char* p, size_t n) {
   return h;
 }
 
+// A number the codes key holds as written, tagged with its place among
+// the line's masked numbers: key_of() and LineKeys's replay of its codes
+// both mix it in so.
+uint64_t mix_code(uint64_t hc, uint64_t tag, const char* p, size_t n) { return mix_run(mix(hc, tag), p, n); }
+
 // What masking reads before a number: the last run of letters and digits
 // with only gap bytes after it ("error 53", "Event ID: 1120"), and for
 // extract_codes() also '=' and '(' ("errno=5").
@@ -160,23 +165,27 @@ uint64_t digit_shape(std::string_view w) {
   return h;
 }
 
+#if defined(__SSE2__)
+// `v` with each digit byte as '0'.
+__m128i digits_as_zero(__m128i v) {
+  const __m128i digit = digit_bytes(v);
+  return _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
+}
+#endif
+
 // A line's bytes with its digits as '0', and its length, as a number.
 uint64_t skeleton_of(const char* p, size_t n) {
   uint64_t h = mix(0x736b656c65746f6eull, n);
   size_t i = 0;
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i digit = digit_bytes(v);
-    v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
+    const __m128i v = digits_as_zero(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
     h = mix(mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v))), static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
   }
   if (i < n) {  // the rest as the loop below reads it: eight bytes at a time, zeros past the end
     alignas(16) char buf[16] = {};
     std::memcpy(buf, p + i, n - i);
-    __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
-    const __m128i digit = digit_bytes(v);
-    v = _mm_or_si128(_mm_andnot_si128(digit, v), _mm_and_si128(digit, _mm_set1_epi8('0')));
+    const __m128i v = digits_as_zero(_mm_load_si128(reinterpret_cast<const __m128i*>(buf)));
     h = mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(v)));
     if (n - i > 8) h = mix(h, static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_srli_si128(v, 8))));
     i = n;
@@ -269,20 +278,17 @@ namespace {
 // line_key(), telling `trace` (if given) what it read of the digits.
 LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
   if (trace) trace->reads.clear(), trace->codes.clear(), trace->masked = false;
-  auto by_value = [trace](size_t at, size_t length) {
-    if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), false});
+  auto read = [trace](size_t at, size_t length, bool rule_word) {
+    if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), rule_word});
   };
-  auto code_at = [trace](size_t at, size_t length, uint64_t tag) {
-    if (trace) trace->codes.push_back({{static_cast<uint32_t>(at), static_cast<uint32_t>(length)}, tag});
-  };
+  auto by_value = [&](size_t at, size_t length) { read(at, length, false); };
+
   // Whether a rule holds the word at..at+length. Which it holds depends on
   // the digits where a rule holds a word of the same skeleton; a word that
   // is one is then read by value where it is kept.
   auto rule_may_hold = [&](size_t at, size_t length) {
     const std::string_view w = line.substr(at, length);
-    if (trace && rule->digit_shapes.contains(digit_shape(w))) {
-      trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), true});
-    }
+    if (trace && rule->digit_shapes.contains(digit_shape(w))) read(at, length, true);
     return rule->words.contains(detail::hash_word(w));
   };
   const char* const p = line.data();
@@ -290,6 +296,11 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
   const RawSpans raw(line);
   uint64_t h = 1469598103934665603ull, hc = 0;
   bool any_code = false;
+  auto add_code = [&](size_t at, size_t length, uint64_t tag) {  // to the codes key
+    hc = mix_code(hc, tag, p + at, length);
+    any_code = true;
+    if (trace) trace->codes.push_back({{static_cast<uint32_t>(at), static_cast<uint32_t>(length)}, tag});
+  };
   uint64_t masked = 0;
   size_t run = 0;   // the first byte not hashed yet
   size_t next = 0;  // digits before it belong to a number already read
@@ -440,9 +451,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
         for (size_t x = i, d = 0; x < i + span; ++x) d = is_ascii_digit(p[x]) ? d + 1 : 0, longest = std::max(longest, d);
         while (end < n && alnum(p[end])) ++end;
         if (kind == 3 || longest >= 8 || end > i + span || (b.codes_read && word_is(p, b, code_may_follow))) {
-          hc = mix_run(mix(hc, masked), p + i, end - i);
-          code_at(i, end - i, masked);
-          any_code = true;
+          add_code(i, end - i, masked);
         }
         run = next = last_end = i + span;
         last_before = Before{};  // masking reads no word before what follows a placeholder
@@ -471,9 +480,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
           continue;
         }
         h = mix(mix_run(h, p + run, i - run), (1ull << 61) | 0x4b);
-        hc = mix_run(mix(hc, ~masked), p + i, j - i);
-        code_at(i, j - i, ~masked);
-        any_code = true;
+        add_code(i, j - i, ~masked);
         run = j;
         continue;
       }
@@ -491,9 +498,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
       run = j;
       ++masked;
       if (digits >= 8 || (b.codes_read && word_is(p, b, code_may_follow))) {
-        hc = mix_run(mix(hc, masked), p + i, j - i);
-        code_at(i, j - i, masked);
-        any_code = true;
+        add_code(i, j - i, masked);
       }
       last_end = j;
       last_before = b;
@@ -576,7 +581,7 @@ LineKey LineKeys::operator()(std::string_view line) {
     uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
       const Trace::Code& code = codes_[c];
-      hc = mix_run(mix(hc, code.tag), line.data() + code.at, code.length);
+      hc = mix_code(hc, code.tag, line.data() + code.at, code.length);
     }
     return {known->words, mix(known->codes_base, hc)};
   }

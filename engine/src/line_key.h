@@ -40,10 +40,10 @@ struct LineKey {
 // punctuation, or as a file's name before its extension) that no rule holds
 // and that cannot be a code (a host, a session id) stands for any other
 // such, and a line whose digits stay as written above has masking's words
-// as its key (a path is one whatever its host). So lines with one key have the same
-// shape (masking's words, those no rule holds as one word), the same rule
-// words as written but for numbers masking drops (a template's anchors are
-// looked up among them), and the same codes.
+// as its key (a path is one whatever its host). So lines with one key have
+// the same shape (masking's words, those no rule holds as one word), the
+// same rule words as written but for numbers masking drops (a template's
+// anchors are looked up among them), and the same codes.
 //
 // `masked` (optional) remembers, across the lines of one input, the key of
 // a line masked for its key by the key it had before: lines of one such
