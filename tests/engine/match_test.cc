@@ -4,6 +4,7 @@
 // swapped while matches run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <random>
@@ -88,6 +89,16 @@ TEST_CASE("the seed's error text gives the seed first, with cause, resolution an
   REQUIRE(r.why_not);
   CHECK(r.why_not->id == r.hits[1].id);
   CHECK_FALSE(r.why_not->reason.empty());
+}
+
+TEST_CASE("a NUL in the input reads as a space", "[match]") {
+  std::string text = "Background Synchronization Error. See detailed logs in Deleted Items folder.\n";
+  std::replace(text.begin(), text.end(), ' ', '\0');
+  MatchResult r = shipped().match(text);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].id == "Q198657");
+  REQUIRE_FALSE(r.hits[0].evidence.empty());
+  CHECK(r.hits[0].evidence[0].text.starts_with("Background Synchronization Error. See"));
 }
 
 TEST_CASE("a message buried in a log is found on its line", "[match]") {
