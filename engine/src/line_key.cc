@@ -577,16 +577,16 @@ LineKey LineKeys::operator()(std::string_view line) {
     if (read_sets_[set].length != line.size()) continue;
     const Known* known = known_.find_value(entry(set, values_at(read_sets_[set])));
     if (!known) continue;
-    if (known->codes == 0) return {known->words, known->codes_base};
+    if (known->codes == 0) return {known->words, known->codes_base, known->entry, false};
     uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
       const Trace::Code& code = codes_[c];
       hc = mix_code(hc, code.tag, line.data() + code.at, code.length);
     }
-    return {known->words, mix(known->codes_base, hc)};
+    return {known->words, mix(known->codes_base, hc), known->entry, true};
   }
   ++computed_;
-  const LineKey key = key_of(line, rule_, &masked_, &trace_);
+  LineKey key = key_of(line, rule_, &masked_, &trace_);
   // The read set of this computation among the skeleton's, or a new one.
   uint32_t set = *first_set, last = kNoSet;
   for (; set != kNoSet; last = set, set = read_sets_[set].next) {
@@ -605,8 +605,10 @@ LineKey LineKeys::operator()(std::string_view line) {
     reads_.insert(reads_.end(), trace_.reads.begin(), trace_.reads.end());
     (last == kNoSet ? *first_set : read_sets_[last].next) = set;
   }
-  *known_.try_emplace(entry(set, values_at(read_sets_[set]))).first =
-      Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())};
+  key.entry = entries_++;
+  key.codes_vary = !trace_.codes.empty();
+  *known_.try_emplace(entry(set, values_at(read_sets_[set]))).first = Known{
+      key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size()), key.entry};
   codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
   return key;
 }

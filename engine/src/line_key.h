@@ -22,6 +22,13 @@ struct LineKey {
   // those after "number", "errno" and the like. Lines with one key hold
   // the same codes.
   uint64_t codes = 0;
+  // From LineKeys: the keying it remembered that gave this key, the same
+  // for lines of one skeleton and values read (kNoEntry: none). Lines of
+  // one entry have one words key, and one codes key unless `codes_vary`
+  // (the codes key then holds numbers read from each line).
+  static constexpr uint32_t kNoEntry = UINT32_MAX;
+  uint32_t entry = kNoEntry;
+  bool codes_vary = true;
 };
 
 // About one instruction per byte plus a few dozen per number: numbers are
@@ -98,6 +105,8 @@ class LineKeys {
   LineKey operator()(std::string_view line);
   // How many lines were keyed in full so far.
   size_t computed() const { return computed_; }
+  // How many entries (LineKey::entry) there are: each is below this.
+  size_t entries() const { return entries_; }
 
   // What line_key() read of a line's digits: where it read values, and
   // where the numbers it put in the codes key are.
@@ -135,6 +144,7 @@ class LineKeys {
   struct Known {
     uint64_t words, codes_base;
     uint32_t first_code, codes;  // in codes_
+    uint32_t entry;
   };
   struct Hash {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
@@ -148,6 +158,7 @@ class LineKeys {
   std::vector<Trace::Code> codes_;
   Trace trace_;
   size_t computed_ = 0;
+  uint32_t entries_ = 0;
 };
 
 }  // namespace kbtriage

@@ -674,7 +674,6 @@ class Run {
       : k_(k), text_(text), opt_(opt), line_keys_(&k.rule_words) {
     lines_ = split_lines(text);
     for (std::string_view l : lines_) starts_.push_back(static_cast<size_t>(l.data() - text.data()));
-    keys_.resize(lines_.size());
     first_.resize(lines_.size());
     form_of_.assign(lines_.size(), kNoForm);
     forms_.reserve(lines_.size());  // at most one per line: never moved while read
@@ -894,16 +893,31 @@ class Run {
   void read_lines(size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
       const LineKey key = line_keys_(lines_[i]);
-      keys_[i] = key.words;
-      auto [known, fresh] = form_by_key_.try_emplace(key.words);
-      first_[i] = fresh;
-      if (fresh) {
-        *known = static_cast<uint32_t>(forms_.size());
-        forms_.push_back(make_form(lines_[i], line_keys_.masked()));
-        shapes_.push_back(shape_of(forms_.back().words));
+      // Most lines are of a keying seen before: its form, and whether its
+      // codes were looked at, are remembered by it.
+      if (key.entry != LineKey::kNoEntry && key.entry >= by_entry_.size()) by_entry_.resize(line_keys_.entries());
+      Entry* entry = key.entry != LineKey::kNoEntry ? &by_entry_[key.entry] : nullptr;
+      bool fresh = false;
+      if (!entry || entry->form == kNoForm) {
+        auto [known, is_new] = form_by_key_.try_emplace(key.words);
+        fresh = is_new;
+        if (fresh) {
+          *known = static_cast<uint32_t>(forms_.size());
+          forms_.push_back(make_form(lines_[i], line_keys_.masked()));
+          shapes_.push_back(shape_of(forms_.back().words));
+        }
+        if (entry) entry->form = *known;
+        form_of_[i] = *known;
+      } else {
+        form_of_[i] = entry->form;
       }
-      form_of_[i] = *known;
-      if (k_.codes.empty() || !seen_codes_.insert(key.codes)) continue;
+      first_[i] = fresh;
+      if (k_.codes.empty()) continue;
+      if (entry && !key.codes_vary) {  // one codes key for the entry's every line
+        if (entry->codes_seen) continue;
+        entry->codes_seen = true;
+      }
+      if (!seen_codes_.insert(key.codes)) continue;
       for (const ErrorCode& code : extract_codes(lines_[i])) {
         auto it = k_.codes.find(code.code);
         if (it == k_.codes.end()) continue;
@@ -1098,8 +1112,8 @@ class Run {
     // Neighbours of the same shapes measure the same, and lines of one
     // check (shape and anchors) the same templates: a repeat is measured
     // again only where its window's shapes are new for its check.
-    const std::vector<uint64_t>& keys = keys_;
-    FlatMap<uint64_t, uint32_t, KeyHash> wraps;  // line key -> its check's templates that could wrap, in could_wrap_of
+    constexpr uint32_t kNoWraps = UINT32_MAX;
+    std::vector<uint32_t> wraps;  // form -> its check's templates that could wrap, in could_wrap_of
     FlatMap<uint64_t, uint32_t, KeyHash> wraps_of_check;  // check -> the same
     std::vector<std::pair<uint64_t, std::vector<std::pair<uint32_t, Cover>>>> could_wrap_of;  // (check, templates)
     KeySet measured;  // checks with their window's shapes
@@ -1110,10 +1124,10 @@ class Run {
       const std::string_view text = lines_[line];
       if (text.empty()) continue;
       if (!first_[line]) {
-        const uint32_t* w = wraps.find_value(keys[line]);
-        if (!w) continue;
+        const uint32_t form = form_of_[line];
+        if (form >= wraps.size() || wraps[form] == kNoWraps) continue;
         const uint64_t window = window_of(line);
-        const auto& [check, could_wrap] = could_wrap_of[*w];
+        const auto& [check, could_wrap] = could_wrap_of[wraps[form]];
         if (seen(check, window)) continue;
         for (const auto& [li, c] : could_wrap) verify(li, line, c, window);
         continue;
@@ -1143,7 +1157,8 @@ class Run {
           *index = static_cast<uint32_t>(could_wrap_of.size());
           could_wrap_of.emplace_back(todo.key, std::move(could_wrap));
         }
-        *wraps.try_emplace(keys[line]).first = *index;
+        if (wraps.size() <= form_of_[line]) wraps.resize(form_of_[line] + 1, kNoWraps);
+        wraps[form_of_[line]] = *index;
       }
     }
   }
@@ -1382,7 +1397,11 @@ class Run {
   static constexpr size_t kReadAheadLines = 4096;  // on a second thread from this many lines
   LineKeys line_keys_;
   KeySet seen_codes_;
-  std::vector<uint64_t> keys_;  // per line, its line_key().words
+  struct Entry {  // per LineKey::entry
+    uint32_t form = kNoForm;
+    bool codes_seen = false;  // for one whose codes do not vary: its codes key is in seen_codes_
+  };
+  std::vector<Entry> by_entry_;
   std::vector<char> first_;     // per line, whether no line before has its key
   struct CodeHit {
     uint32_t line;

@@ -279,3 +279,24 @@ TEST_CASE("a key set says which keys are new, as it grows", "[match]") {
   CHECK(fresh == keys.size());
   CHECK(again == 0);
 }
+
+TEST_CASE("lines keyed alike share an entry that says whether their codes key varies", "[match]") {
+  RuleWords rule;
+  for (const char* w : {"connected", "failed", "error"}) rule.add(w);
+  LineKeys keys(&rule);
+  const LineKey a = keys("10:00:01 connected to srv4, 80 tries");
+  const LineKey b = keys("10:00:02 connected to srv4, 81 tries");
+  REQUIRE(a.entry != LineKey::kNoEntry);
+  CHECK(b.entry == a.entry);
+  CHECK(keys.entries() == 1);
+  CHECK_FALSE(b.codes_vary);
+  CHECK(b.codes == a.codes);
+  const LineKey c = keys("10:00:03 failed with error 80004005");
+  const LineKey d = keys("10:00:04 failed with error 80070057");  // other digits, one entry: the code is read from each line
+  CHECK(d.entry == c.entry);
+  CHECK(keys.entries() == 2);
+  CHECK(d.codes_vary);
+  CHECK(d.words == c.words);
+  CHECK(d.codes != c.codes);
+  CHECK(line_key("10:00:01 connected to srv4, 80 tries", &rule).entry == LineKey::kNoEntry);
+}
