@@ -622,7 +622,7 @@ KeySet::KeySet(size_t expected) {
 
 bool KeySet::insert(uint64_t key) {
   if (key == 0) key = 1;
-  for (size_t i = static_cast<size_t>(key >> 17) & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
     if (slots_[i] == key) return false;
     if (slots_[i] == 0) {
       slots_[i] = key;
@@ -635,7 +635,7 @@ bool KeySet::insert(uint64_t key) {
 
 bool KeySet::contains(uint64_t key) const {
   if (key == 0) key = 1;
-  for (size_t i = static_cast<size_t>(key >> 17) & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
     if (slots_[i] == key) return true;
     if (slots_[i] == 0) return false;
   }
@@ -647,7 +647,7 @@ void KeySet::grow() {
   mask_ = slots_.size() - 1;
   for (uint64_t key : old) {
     if (key == 0) continue;
-    size_t i = static_cast<size_t>(key >> 17) & mask_;
+    size_t i = slot_of(key);
     while (slots_[i] != 0) i = (i + 1) & mask_;
     slots_[i] = key;
   }

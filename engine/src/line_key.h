@@ -69,6 +69,9 @@ class KeySet {
 
  private:
   void grow();
+  // Keys are word hashes too (detail::hash_word()), whose last letter
+  // changes only their low bits: "srv1" and "srv2" must not share a slot.
+  size_t slot_of(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask_; }
   std::vector<uint64_t> slots_;  // 0: empty (a key 0 is kept as 1)
   size_t mask_ = 0, count_ = 0;
 };
