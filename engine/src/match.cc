@@ -970,13 +970,27 @@ class Run {
     return held;
   }
 
+  // What a measure of a template must reach to be worth more: `at_least`,
+  // and beyond the hit kept, as of equal hits the first is kept.
+  // (Coverages are tenths of a word apart, far more than 1e-9.)
+  struct Bar {
+    double at_least;
+    double kept;  // the kept hit's degree, or -1 for none
+    // Whether a measure bound by `bound` falls short of it.
+    bool short_of(double bound) const { return bound + 1e-9 < at_least || (kept >= 0 && bound <= kept + 1e-9); }
+  };
+  Bar bar(uint32_t li, double at_least) const {
+    const LeafHit* had = hits_.find_value(li);
+    return {at_least, had ? had->degree : -1.0};
+  }
+
   // Whether an alignment of template `li` with a text holding `held` of its
-  // words (its first 64) falls short of `at_least` or of the hit kept: the
-  // sum first, then the best stretch.
-  bool held_falls_short(uint32_t li, uint64_t held, double at_least) const {
+  // words (its first 64) falls short of `bar`: the sum first, then the best
+  // stretch.
+  bool held_falls_short(uint32_t li, uint64_t held, const Bar& bar) const {
     const MessageLeaf& leaf = k_.leaves[li];
-    return falls_short(li, held_sum_bound(leaf.words.size(), held, leaf.holes), at_least) ||
-           falls_short(li, pattern_side_bound(leaf.words.size(), held, leaf.holes), at_least);
+    return bar.short_of(held_sum_bound(leaf.words.size(), held, leaf.holes)) ||
+           bar.short_of(pattern_side_bound(leaf.words.size(), held, leaf.holes));
   }
 
   // The template's coverage of the line alone.
@@ -1174,16 +1188,6 @@ class Run {
     return h | 1;  // never 0, which says "not computed"
   }
 
-  // Whether template `li` is found already to `bound` or more: nothing that
-  // covers at most `bound` of it can be kept, as of equal hits the first
-  // is kept. (Coverages are tenths of a word apart, far more than 1e-9.)
-  bool beaten(uint32_t li, double bound) const {
-    const LeafHit* had = hits_.find_value(li);
-    return had && bound <= had->degree + 1e-9;
-  }
-  // Whether an alignment of template `li` bound by `bound` falls short of
-  // `at_least` or of the hit kept.
-  bool falls_short(uint32_t li, double bound, double at_least) const { return bound + 1e-9 < at_least || beaten(li, bound); }
   Cover measure_line(uint32_t li, uint32_t line) {
     const MessageLeaf& leaf = k_.leaves[li];
     const Form& f = form(line);
@@ -1199,8 +1203,9 @@ class Run {
       t.add(own, [&](uint64_t w) { return leaf.holds(w); });
       return t.bound();
     };
-    if (!held_falls_short(li, c.held, leaf.min_degree) && !falls_short(li, text_side(), leaf.min_degree) &&
-        !falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, own), leaf.min_degree)) {  // the degree itself, alone
+    const Bar b = bar(li, leaf.min_degree);
+    if (!held_falls_short(li, c.held, b) && !b.short_of(text_side()) &&
+        !b.short_of(pattern_coverage_degree(leaf.words, leaf.profile, own))) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1227,11 +1232,12 @@ class Run {
       // window ruled out measures as `best` (the line alone), and one
       // ruled out once is ruled out later: the kept hits only get better,
       // and windows of one key hold the same words.
-      if (window_may_beat(li, lo, hi, best)) {
+      const Bar b{std::max(leaf.min_degree, best.degree + 1e-9), had ? had->degree : -1.0};
+      if (window_may_beat(li, lo, hi, b)) {
         const ShapeKey key{window, li};
         auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
         if (fresh) {
-          *measured = measure_window(li, lo, hi, best);
+          *measured = measure_window(li, lo, hi, best, b);
           measured->first_line -= static_cast<uint32_t>(lo);
           measured->last_line -= static_cast<uint32_t>(lo);
         }
@@ -1305,29 +1311,27 @@ class Run {
   std::vector<uint64_t> joined_;        // measure_window()'s
   std::vector<uint32_t> line_of_word_;  // measure_window()'s
 
-  // Whether template `li` over the lines lo..hi could do better than `best`
-  // (its measure on one of them) and than the hit kept, by the template's
-  // words the window may hold, as its lines' blooms say: more than it
+  // Whether template `li` over the lines lo..hi could clear `bar` (its
+  // measure on one of them, and the hit kept), by the template's words the
+  // window may hold, as its lines' blooms say: more than it
   // holds, and often few enough to rule the window out before its words go
   // into a table. measure_window() returns `best` for a window ruled out.
-  bool window_may_beat(uint32_t li, size_t lo, size_t hi, const LeafHit& best) {
+  bool window_may_beat(uint32_t li, size_t lo, size_t hi, const Bar& bar) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
     const WordBloom& bloom = window_bloom(lo, hi);
     uint64_t may = 0;
     for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) may |= static_cast<uint64_t>(bloom.may_hold(leaf.words[i])) << i;
-    return !held_falls_short(li, may, at_least);
+    return !held_falls_short(li, may, bar);
   }
 
   // The best of the line's own measure `best` and of the lines lo..hi
-  // around it: the message may be wrapped over them. The best alignment
+  // around it (those that clear `bar`, which `best` is part of): the message may be wrapped over them. The best alignment
   // over the whole window is the best over its parts (an alignment inside
   // some lines is one inside all of them), so one alignment is enough; it
   // is made only when the words the lines hold could bring the template to
   // the degree it needs, and beyond the best so far.
-  LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best) {
+  LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best, const Bar& bar) {
     const MessageLeaf& leaf = k_.leaves[li];
-    const double at_least = std::max(leaf.min_degree, best.degree + 1e-9);
     // The template's words the window holds (all of held_words() over its
     // lines), and which of the window's words the template holds.
     WindowWords& ww = window_words(lo, hi);
@@ -1339,10 +1343,10 @@ class Run {
       if (i < 64) all |= 1ull << i;
       ww.held[slot] = stamp;
     }
-    if (held_falls_short(li, all, at_least)) return best;
+    if (held_falls_short(li, all, bar)) return best;
     TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
     for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
-    if (falls_short(li, t.bound(), at_least)) return best;
+    if (bar.short_of(t.bound())) return best;
     std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
     std::vector<uint32_t>& line_of_word = line_of_word_;
     joined.clear();
@@ -1354,7 +1358,7 @@ class Run {
     }
     // The degree alone first: most windows that get this far still fall
     // short, and only a degree worth keeping needs the alignment's span.
-    if (falls_short(li, pattern_coverage_degree(leaf.words, leaf.profile, joined), at_least)) return best;
+    if (bar.short_of(pattern_coverage_degree(leaf.words, leaf.profile, joined))) return best;
     size_t first = 0, last = 0;
     const double d = pattern_coverage(leaf.words, joined, &first, &last);
     if (d > best.degree + 1e-9 && !joined.empty()) {
