@@ -1198,13 +1198,31 @@ class Run {
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
-    auto text_side = [&] {
-      TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
-      t.add(own, [&](uint64_t w) { return leaf.holds(w); });
-      return t.bound();
+    // The text's side and the order, in one pass over the line: a word of
+    // the line can only be one of the template's words the line holds.
+    auto line_bounds = [&] {
+      const size_t n = leaf.words.size();
+      TextSideBound t(n, leaf.profile.any_hole);
+      if (n > 64) {  // `held` has the first 64
+        t.add(own, [&](uint64_t w) { return leaf.holds(w); });
+        return t.bound();
+      }
+      OrderBound o(n, leaf.profile);
+      for (uint64_t w : own) {
+        uint64_t is = 0;
+        if ((leaf.profile.sig >> (w & 63)) & 1) {
+          for (uint64_t h = c.held; h != 0; h &= h - 1) {
+            const int i = __builtin_ctzll(h);
+            is |= static_cast<uint64_t>(leaf.words[static_cast<size_t>(i)] == w) << i;
+          }
+        }
+        t.add_word(is != 0);
+        o.add(is);
+      }
+      return std::min(t.bound(), o.bound());
     };
     const Bar b = bar(li, leaf.min_degree);
-    if (!held_falls_short(li, c.held, b) && !b.short_of(text_side()) &&
+    if (!held_falls_short(li, c.held, b) && !b.short_of(line_bounds()) &&
         !b.short_of(pattern_coverage_degree(leaf.words, leaf.profile, own))) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
@@ -1261,6 +1279,7 @@ class Run {
     std::vector<uint64_t> words;   // open-addressed, by word hash; `used` says which slots hold one
     std::vector<uint32_t> used;    // == generation when used
     std::vector<uint32_t> held;    // == a template's stamp when the template holds the slot's word
+    std::vector<uint64_t> is;      // where `held`: which of the template's first 64 words it is
     std::vector<uint32_t> sequence;  // the window's words in order, as slots
     uint32_t generation = 0, stamp = 0;
     size_t mask = 0;
@@ -1280,7 +1299,7 @@ class Run {
     size_t slots = 64;
     while (slots < 2 * n) slots <<= 1;
     if (ww.words.size() < slots) {
-      ww.words.assign(slots, 0), ww.used.assign(slots, 0), ww.held.assign(slots, 0);
+      ww.words.assign(slots, 0), ww.used.assign(slots, 0), ww.held.assign(slots, 0), ww.is.assign(slots, 0);
       ww.generation = 0, ww.stamp = 0;
     }
     ww.mask = slots - 1;
@@ -1340,13 +1359,18 @@ class Run {
     for (size_t i = 0; i < leaf.words.size(); ++i) {
       const uint32_t slot = ww.find(leaf.words[i]);
       if (slot == WindowWords::kNone) continue;
-      if (i < 64) all |= 1ull << i;
-      ww.held[slot] = stamp;
+      if (ww.held[slot] != stamp) ww.held[slot] = stamp, ww.is[slot] = 0;
+      if (i < 64) all |= 1ull << i, ww.is[slot] |= 1ull << i;
     }
     if (held_falls_short(li, all, bar)) return best;
     TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
-    for (uint32_t slot : ww.sequence) t.add_word(ww.held[slot] == stamp);
-    if (bar.short_of(t.bound())) return best;
+    OrderBound o(leaf.words.size(), leaf.profile);
+    for (uint32_t slot : ww.sequence) {
+      const bool held = ww.held[slot] == stamp;
+      t.add_word(held);
+      o.add(held ? ww.is[slot] : 0);
+    }
+    if (bar.short_of(t.bound()) || bar.short_of(o.bound())) return best;
     std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
     std::vector<uint32_t>& line_of_word = line_of_word_;
     joined.clear();

@@ -66,6 +66,8 @@ struct DegreeProfile {
   std::vector<int16_t> other;  // each pattern word's score against a word it does not hold, striped
   uint64_t sig = 0;            // a bit per word hash
   bool any_hole = false;
+  uint64_t holes = 0;          // which of the first 64 pattern words are placeholders
+  uint32_t hole_count = 0;     // of all the pattern's words
 };
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
                                const std::vector<uint64_t>& text);
@@ -85,6 +87,38 @@ double pattern_side_bound(size_t pattern_size, uint64_t held, uint64_t holes);
 // The same before its best stretch: every word held and every placeholder
 // added up. Never below pattern_side_bound(), and a few instructions.
 double held_sum_bound(size_t pattern_size, uint64_t held, uint64_t holes);
+// From the order of the words: those an alignment finds the same, and
+// those it takes for placeholders, come in the same order on both sides (a
+// common subsequence, of which the longest is counted bit-parallel, a few
+// instructions per text word). Where the stretches of the bounds above
+// hold the template's words out of order, this one does not. Fed each text
+// word in order, as the bits of the pattern words it is (of the first 64);
+// 1 for patterns of more than 64 words.
+class OrderBound {
+ public:
+  OrderBound(size_t pattern_size, const DegreeProfile& profile)
+      : n_(pattern_size), holes_(profile.holes), hole_count_(profile.hole_count) {}
+  void add(uint64_t is_pattern_word) {
+    uint64_t u = same_ & is_pattern_word;
+    same_ = (same_ + u) | (same_ - u);
+    u = any_ & (is_pattern_word | holes_);
+    any_ = (any_ + u) | (any_ - u);
+    empty_ = false;
+  }
+  double bound() const;
+
+ private:
+  size_t n_;
+  uint64_t holes_;
+  uint32_t hole_count_;
+  // Hyyrö's rows: a 0 at bit i where a longest common subsequence so far
+  // takes one more pattern word at i; `any_` with placeholders matching
+  // any word.
+  uint64_t same_ = ~0ull, any_ = ~0ull;
+  bool empty_ = true;
+};
+// The same over a whole text.
+double order_bound(const std::vector<uint64_t>& pattern, const DegreeProfile& profile, const std::vector<uint64_t>& text);
 // From the text's side: `in_pattern(w)` says whether the pattern holds word
 // `w`; `has_holes` whether the pattern has a placeholder. The text may come
 // in parts (the lines of a window): call add() for each in order.

@@ -105,7 +105,7 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
     state ^= state << 13, state ^= state >> 7, state ^= state << 17;
     return static_cast<size_t>(state % n);
   };
-  size_t tight = 0, pruned = 0;
+  size_t tight = 0, pruned = 0, pruned_by_order = 0;
   for (int round = 0; round < 20000; ++round) {
     std::vector<uint64_t> pattern(1 + next(12)), text(next(20));
     for (uint64_t& w : pattern) w = vocabulary[next(round % 2 ? 8 : 6)];
@@ -128,6 +128,9 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
     REQUIRE(from_pattern + 1e-9 >= cover);
     REQUIRE(kbtriage::held_sum_bound(pattern.size(), held, holes) >= from_pattern);  // exactly: both count tenths
     REQUIRE(t.bound() + 1e-9 >= cover);
+    const double from_order = kbtriage::order_bound(pattern, kbtriage::DegreeProfile(pattern), text);
+    REQUIRE(from_order + 1e-9 >= cover);
+    pruned_by_order += std::min(from_pattern, t.bound()) + 1e-9 >= 0.6 && from_order + 1e-9 < 0.6;
     tight += std::min(from_pattern, t.bound()) <= cover + 1e-9;
     pruned += std::min(from_pattern, t.bound()) + 1e-9 < 0.6;
   }
@@ -158,6 +161,16 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
   // Not vacuous: the bounds are often exact, and often rule an alignment out.
   CHECK(tight > 2000);
   CHECK(pruned > 2000);
+  CHECK(pruned_by_order > 200);
+  // Every word held, none in order: only the order bound sees it.
+  const std::vector<uint64_t> abcd = message_words("alpha beta gamma delta"), dcba = message_words("delta gamma beta alpha");
+  CHECK(kbtriage::pattern_side_bound(4, 0b1111, 0) == Approx(1.0));
+  CHECK(kbtriage::order_bound(abcd, kbtriage::DegreeProfile(abcd), dcba) == Approx(0.25));
+  CHECK(pattern_coverage(abcd, dcba) == Approx(0.25));
+  // A placeholder takes any word, in its place: "alpha <#> gamma" against
+  // "alpha beta gamma" is two words the same and one taken.
+  const std::vector<uint64_t> holed = message_words("alpha 42 gamma");
+  CHECK(kbtriage::order_bound(holed, kbtriage::DegreeProfile(holed), message_words("alpha beta gamma")) == Approx(26 / 30.0));
   // A template's words held far apart: the bound counts what lies between.
   CHECK(kbtriage::pattern_side_bound(10, 0b1011000111, 0) == Approx((30 - 15 + 20 - 5 + 10) / 100.0));
   CHECK(kbtriage::pattern_side_bound(4, 0b1111, 0) == Approx(1.0));
