@@ -1200,11 +1200,13 @@ class Run {
     // that would have been recorded, on any later line either.
     // The text's side and the order, in one pass over the line: a word of
     // the line can only be one of the template's words the line holds.
+    MatchesKey matches(li);
     auto line_bounds = [&] {
       const size_t n = leaf.words.size();
       TextSideBound t(n, leaf.profile.any_hole);
       if (n > 64) {  // `held` has the first 64
         t.add(own, [&](uint64_t w) { return leaf.holds(w); });
+        matches.give_up();
         return t.bound();
       }
       OrderBound o(n, leaf.profile);
@@ -1218,12 +1220,13 @@ class Run {
         }
         t.add_word(is != 0);
         o.add(is);
+        matches.add(is);
       }
       return std::min(t.bound(), o.bound());
     };
     const Bar b = bar(li, leaf.min_degree);
     if (!held_falls_short(li, c.held, b) && !b.short_of(line_bounds()) &&
-        !b.short_of(pattern_coverage_degree(leaf.words, leaf.profile, own))) {  // the degree itself, alone
+        !b.short_of(degree_of(li, matches, [&]() -> const std::vector<uint64_t>& { return own; }))) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1231,6 +1234,40 @@ class Run {
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;
     return c;
+  }
+
+  // A text as a template sees it: which of the template's words each of its
+  // words is, in order (a word it does not hold is wrong against every one
+  // of them), as a number. Texts of other words often read alike to a
+  // template: its words on the same lines, with other lines around.
+  class MatchesKey {
+   public:
+    explicit MatchesKey(uint32_t li) : h_((li + 1) * 0x9E3779B97F4A7C15ull) {}
+    void add(uint64_t is) {
+      h_ = (h_ ^ is) * 0x100000001B3ull;
+      h_ ^= h_ >> 29;
+      ++n_;
+    }
+    void give_up() { usable_ = false; }  // a template of over 64 words: `is` says too little
+    // 0 when unusable.
+    uint64_t key() const { return usable_ ? ((h_ ^ n_) * 0x9E3779B97F4A7C15ull) | 1 : 0; }
+
+   private:
+    uint64_t h_;
+    uint64_t n_ = 0;
+    bool usable_ = true;
+  };
+  // pattern_coverage_degree() of template `li` and `text`, which reads as
+  // `matches` to it: made once per such reading.
+  // `text()` gives the text, asked for only when the degree is made.
+  template <typename Text>
+  double degree_of(uint32_t li, const MatchesKey& matches, Text text) {
+    const MessageLeaf& leaf = k_.leaves[li];
+    const uint64_t key = matches.key();
+    if (key == 0) return pattern_coverage_degree(leaf.words, leaf.profile, text());
+    auto [degree, fresh] = degrees_.try_emplace(key);
+    if (fresh) *degree = pattern_coverage_degree(leaf.words, leaf.profile, text());
+    return *degree;
   }
 
   // Records the hit of template `li` on `line`, whose own coverage is `c`,
@@ -1365,24 +1402,33 @@ class Run {
     if (held_falls_short(li, all, bar)) return best;
     TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
     OrderBound o(leaf.words.size(), leaf.profile);
+    MatchesKey matches(li);
+    if (leaf.words.size() > 64) matches.give_up();  // `is` has the first 64
     for (uint32_t slot : ww.sequence) {
       const bool held = ww.held[slot] == stamp;
       t.add_word(held);
       o.add(held ? ww.is[slot] : 0);
+      matches.add(held ? ww.is[slot] : 0);
     }
     if (bar.short_of(t.bound()) || bar.short_of(o.bound())) return best;
     std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
     std::vector<uint32_t>& line_of_word = line_of_word_;
-    joined.clear();
-    line_of_word.clear();
-    for (size_t x = lo; x <= hi; ++x) {
-      const std::vector<uint64_t>& w = words(x);
-      joined.insert(joined.end(), w.begin(), w.end());
-      line_of_word.insert(line_of_word.end(), w.size(), static_cast<uint32_t>(x));
-    }
+    bool joined_here = false;
+    auto join = [&]() -> const std::vector<uint64_t>& {
+      joined_here = true;
+      joined.clear();
+      line_of_word.clear();
+      for (size_t x = lo; x <= hi; ++x) {
+        const std::vector<uint64_t>& w = words(x);
+        joined.insert(joined.end(), w.begin(), w.end());
+        line_of_word.insert(line_of_word.end(), w.size(), static_cast<uint32_t>(x));
+      }
+      return joined;
+    };
     // The degree alone first: most windows that get this far still fall
     // short, and only a degree worth keeping needs the alignment's span.
-    if (bar.short_of(pattern_coverage_degree(leaf.words, leaf.profile, joined))) return best;
+    if (bar.short_of(degree_of(li, matches, join))) return best;
+    if (!joined_here) join();  // the degree was known
     size_t first = 0, last = 0;
     const double d = pattern_coverage(leaf.words, joined, &first, &last);
     if (d > best.degree + 1e-9 && !joined.empty()) {
@@ -1454,6 +1500,7 @@ class Run {
   // By template and the shapes of a window of lines; the hit's lines count
   // from the window's first.
   FlatMap<ShapeKey, LeafHit, ShapeHash> windows_;
+  FlatMap<uint64_t, double, KeyHash> degrees_;  // by MatchesKey
   std::set<uint32_t> candidates_;
 };
 

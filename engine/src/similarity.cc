@@ -1,6 +1,7 @@
 #include "similarity.h"
 
 #include <algorithm>
+#include <bit>
 #include <unordered_set>
 #if defined(__SSE2__)
 #include <emmintrin.h>
