@@ -575,15 +575,16 @@ LineKey LineKeys::operator()(std::string_view line) {
   size_t sets = 0;
   for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
     if (read_sets_[set].length != line.size()) continue;
-    const Known* known = known_.find_value(entry(set, values_at(read_sets_[set])));
-    if (!known) continue;
-    if (known->codes == 0) return {known->words, known->codes_base, known->entry, false};
+    const uint32_t* found = entry_of_.find_value(entry(set, values_at(read_sets_[set])));
+    if (!found) continue;
+    const Known* known = &known_[*found];
+    if (known->codes == 0) return {known->words, known->codes_base, *found, false};
     uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
       const Trace::Code& code = codes_[c];
       hc = mix_code(hc, code.tag, line.data() + code.at, code.length);
     }
-    return {known->words, mix(known->codes_base, hc), known->entry, true};
+    return {known->words, mix(known->codes_base, hc), *found, true};
   }
   ++computed_;
   LineKey key = key_of(line, rule_, &masked_, &trace_);
@@ -605,10 +606,11 @@ LineKey LineKeys::operator()(std::string_view line) {
     reads_.insert(reads_.end(), trace_.reads.begin(), trace_.reads.end());
     (last == kNoSet ? *first_set : read_sets_[last].next) = set;
   }
-  key.entry = entries_++;
+  key.entry = static_cast<uint32_t>(known_.size());
   key.codes_vary = !trace_.codes.empty();
-  *known_.try_emplace(entry(set, values_at(read_sets_[set]))).first = Known{
-      key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size()), key.entry};
+  *entry_of_.try_emplace(entry(set, values_at(read_sets_[set]))).first = key.entry;
+  known_.push_back(
+      Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())});
   codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
   return key;
 }

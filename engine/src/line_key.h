@@ -109,7 +109,7 @@ class LineKeys {
   // How many lines were keyed in full so far.
   size_t computed() const { return computed_; }
   // How many entries (LineKey::entry) there are: each is below this.
-  size_t entries() const { return entries_; }
+  size_t entries() const { return known_.size(); }
 
   // What line_key() read of a line's digits: where it read values, and
   // where the numbers it put in the codes key are.
@@ -147,7 +147,6 @@ class LineKeys {
   struct Known {
     uint64_t words, codes_base;
     uint32_t first_code, codes;  // in codes_
-    uint32_t entry;
   };
   struct Hash {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
@@ -157,11 +156,14 @@ class LineKeys {
   FlatMap<uint64_t, uint32_t, Hash> by_skeleton_;  // -> its first read set
   std::vector<ReadSet> read_sets_;
   std::vector<Trace::Span> reads_;
-  FlatMap<uint64_t, Known, Hash> known_;  // by skeleton, read set and the values read
+  // By skeleton, read set and the values read: the entry (in known_),
+  // apart from what it holds so that the table, asked by every line, stays
+  // small enough for the cache.
+  FlatMap<uint64_t, uint32_t, Hash> entry_of_;
+  std::vector<Known> known_;
   std::vector<Trace::Code> codes_;
   Trace trace_;
   size_t computed_ = 0;
-  uint32_t entries_ = 0;
 };
 
 }  // namespace kbtriage
