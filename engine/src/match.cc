@@ -998,6 +998,9 @@ class Run {
     double degree = 0, explained = 1, spanned = 1;
     uint64_t held = 0;  // the template's words the line holds
     bool wrap = false;  // worth looking at the lines around
+    // Worth looking at again where the line repeats with other lines
+    // around: a message wrapped from it holds a fair part of it here.
+    bool wrap_again = false;
   };
 
   // The anchor words of a line, as ids, each once and in order: its words
@@ -1233,6 +1236,7 @@ class Run {
       c.spanned = spanned_share(own, first, last);
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;
+    c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.holes) >= kWrapShare;
     return c;
   }
 
@@ -1302,9 +1306,7 @@ class Run {
       }
     }
     if (best.degree > 0) record(li, best);
-    // Worth measuring again at a repeat with other neighbours: a message
-    // wrapped from this line holds a fair part of it here.
-    return c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.holes) >= kWrapShare;
+    return c.wrap_again;
   }
 
   // The words of the lines lo..hi, for the templates measured against them
