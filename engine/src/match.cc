@@ -1070,7 +1070,12 @@ class Run {
     out.reserve(touched.size());
     fresh_here.reserve(touched.size());
     size_t at = 0;
-    for (uint32_t li : touched) {
+    for (size_t x = 0; x < touched.size(); ++x) {
+      const uint32_t li = touched[x];
+      // The templates are far apart in memory: the next ones are fetched
+      // while this one is measured, their words once their leaf is in.
+      if (x + 4 < touched.size()) __builtin_prefetch(&k_.leaves[touched[x + 4]]);
+      if (x + 2 < touched.size()) __builtin_prefetch(k_.leaves[touched[x + 2]].words.data());
       while (at < measured.leaves.size() && measured.leaves[at] < li) ++at;
       if (at < measured.leaves.size() && measured.leaves[at] == li) {
         out.emplace_back(li, measured.covers[at]);
