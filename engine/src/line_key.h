@@ -23,9 +23,10 @@ struct LineKey {
   // the same codes.
   uint64_t codes = 0;
   // From LineKeys: the keying it remembered that gave this key, the same
-  // for lines of one skeleton and values read (kNoEntry: none). Lines of
-  // one entry have one words key, and one codes key unless `codes_vary`
-  // (the codes key then holds numbers read from each line).
+  // for lines of one skeleton and values read. kNoEntry from line_key(),
+  // and for a line of a skeleton read in more ways than LineKeys keeps.
+  // Lines of one entry have one words key, and one codes key unless
+  // `codes_vary` (the codes key then holds numbers read from each line).
   static constexpr uint32_t kNoEntry = UINT32_MAX;
   uint32_t entry = kNoEntry;
   bool codes_vary = true;
@@ -69,8 +70,9 @@ class KeySet {
 
  private:
   void grow();
-  // Keys are word hashes too (detail::hash_word()), whose last letter
-  // changes only their low bits: "srv1" and "srv2" must not share a slot.
+  // Keys are word hashes too (detail::hash_word(), FNV-1a), whose last
+  // letter hardly changes the bits in between their lowest and their
+  // highest: "srv1" and "srv2" must not fall in one run of slots.
   size_t slot_of(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask_; }
   std::vector<uint64_t> slots_;  // 0: empty (a key 0 is kept as 1)
   size_t mask_ = 0, count_ = 0;

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -66,8 +67,7 @@ struct MessageLeaf {
   std::vector<uint64_t> words;  // templates: the masked words checked after an anchor hit
   std::vector<uint64_t> example;  // derived: the message's words as the article quotes it
   double min_degree = 1;        // the coverage from which it holds
-  uint64_t holes = 0;           // templates: which of the first 64 words are placeholders
-  DegreeProfile profile;        // templates: for pattern_coverage_degree(); its signature and whether it has placeholders
+  DegreeProfile profile;        // templates: for pattern_coverage_degree(); its signature and placeholders
   // Whether the template holds word `w`.
   bool holds(uint64_t w) const {
     return ((profile.sig >> (w & 63)) & 1) && std::find(words.begin(), words.end(), w) != words.end();
@@ -503,9 +503,6 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       const size_t holes = static_cast<size_t>(std::count_if(leaf.words.begin(), leaf.words.end(), is_placeholder));
       leaf.min_degree = derived ? 0 : (static_cast<double>(leaf.words.size() - holes) + 0.6 * static_cast<double>(holes)) /
                                               static_cast<double>(std::max<size_t>(leaf.words.size(), 1)) * kExact;
-      for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
-        if (is_placeholder(leaf.words[i])) leaf.holes |= 1ull << i;
-      }
       leaf.profile = DegreeProfile(leaf.words);
       templates.push_back(&c);
     }
@@ -989,8 +986,8 @@ class Run {
   // stretch.
   bool held_falls_short(uint32_t li, uint64_t held, const Bar& bar) const {
     const MessageLeaf& leaf = k_.leaves[li];
-    return bar.short_of(held_sum_bound(leaf.words.size(), held, leaf.holes)) ||
-           bar.short_of(pattern_side_bound(leaf.words.size(), held, leaf.holes));
+    return bar.short_of(held_sum_bound(leaf.words.size(), held, leaf.profile.holes)) ||
+           bar.short_of(pattern_side_bound(leaf.words.size(), held, leaf.profile.holes));
   }
 
   // The template's coverage of the line alone.
@@ -1241,7 +1238,7 @@ class Run {
       c.spanned = spanned_share(own, first, last);
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;
-    c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.holes) >= kWrapShare;
+    c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.profile.holes) >= kWrapShare;
     return c;
   }
 
@@ -1276,6 +1273,8 @@ class Run {
     if (key == 0) return pattern_coverage_degree(leaf.words, leaf.profile, text());
     auto [degree, fresh] = degrees_.try_emplace(key);
     if (fresh) *degree = pattern_coverage_degree(leaf.words, leaf.profile, text());
+    // A debug build checks every degree remembered against the text's own.
+    assert(fresh || *degree == pattern_coverage_degree(leaf.words, leaf.profile, text()));
     return *degree;
   }
 
@@ -1388,11 +1387,13 @@ class Run {
   }
 
   // The best of the line's own measure `best` and of the lines lo..hi
-  // around it (those that clear `bar`, which `best` is part of): the message may be wrapped over them. The best alignment
-  // over the whole window is the best over its parts (an alignment inside
-  // some lines is one inside all of them), so one alignment is enough; it
-  // is made only when the words the lines hold could bring the template to
-  // the degree it needs, and beyond the best so far.
+  // around it: the message may be wrapped over them. A window measure is
+  // kept only when it clears `bar`, whose `at_least` is above
+  // `best.degree`. The best alignment over the whole window is the best
+  // over its parts (an alignment inside some lines is one inside all of
+  // them), so one alignment is enough; it is made only when the words the
+  // lines hold could bring the template to the degree it needs, and beyond
+  // the best so far.
   LeafHit measure_window(uint32_t li, size_t lo, size_t hi, LeafHit best, const Bar& bar) {
     const MessageLeaf& leaf = k_.leaves[li];
     // The template's words the window holds (all of held_words() over its

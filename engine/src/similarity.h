@@ -55,7 +55,9 @@ double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<
 // pattern_coverage()'s coverage alone, without the span: no start to carry,
 // and eight pattern words at a time where SSE2 is there. The rule engine
 // asks it first, and makes the whole alignment only when the coverage is
-// worth keeping.
+// worth keeping. Like pattern_coverage(), it reads of the text only which
+// pattern words each text word is (none, or which), in order: the rule
+// engine remembers it by that.
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text);
 // What pattern_coverage_degree() makes of the pattern before it looks at
 // the text: made once per template, the rule engine aligns against it
@@ -90,10 +92,11 @@ double held_sum_bound(size_t pattern_size, uint64_t held, uint64_t holes);
 // From the order of the words: those an alignment finds the same, and
 // those it takes for placeholders, come in the same order on both sides (a
 // common subsequence, of which the longest is counted bit-parallel, a few
-// instructions per text word). Where the stretches of the bounds above
-// hold the template's words out of order, this one does not. Fed each text
-// word in order, as the bits of the pattern words it is (of the first 64);
-// 1 for patterns of more than 64 words.
+// instructions per text word). The bounds above count words the text holds
+// in another order than the pattern; this one does not. Fed each text word
+// in order, as the bits of the pattern words it is: every i below 64 with
+// pattern[i] equal to it, or the bound may be too low. `profile` must be
+// the pattern's own. 1 for patterns of more than 64 words.
 class OrderBound {
  public:
   OrderBound(size_t pattern_size, const DegreeProfile& profile)

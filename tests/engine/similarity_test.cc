@@ -146,7 +146,22 @@ TEST_CASE("the bounds of a template's coverage are never below it, and are tight
       std::copy(pattern.begin() + static_cast<ptrdiff_t>(at), pattern.begin() + static_cast<ptrdiff_t>(at + len), text.begin());
     }
     INFO("long round " << round);
-    REQUIRE(kbtriage::pattern_coverage_degree(pattern, text) == pattern_coverage(pattern, text));
+    const double cover = pattern_coverage(pattern, text);
+    REQUIRE(kbtriage::pattern_coverage_degree(pattern, text) == cover);
+    // The order bound over the width of its rows, 64 words, and past it.
+    REQUIRE(kbtriage::order_bound(pattern, kbtriage::DegreeProfile(pattern), text) + 1e-9 >= cover);
+  }
+  // Exactly 64 pattern words, every bit of the rows in use: whole in
+  // order, and every other word missing.
+  {
+    std::vector<uint64_t> pattern(64);
+    for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = vocabulary[i % 6] + i / 6;  // distinct words
+    const kbtriage::DegreeProfile profile(pattern);
+    CHECK(kbtriage::order_bound(pattern, profile, pattern) == Approx(1.0));
+    std::vector<uint64_t> halves;
+    for (size_t i = 0; i < pattern.size(); i += 2) halves.push_back(pattern[i]);
+    CHECK(kbtriage::order_bound(pattern, profile, halves) == Approx(0.5));
+    CHECK(pattern_coverage(pattern, halves) <= 0.5);
   }
   // Past 3,000 pattern words the scores would not fit 16-bit lanes: the
   // plain way, the same degree.
