@@ -193,6 +193,7 @@ struct Compiled {
   // Per anchor id: whether it is digits alone ("53"), found only where
   // masking keeps the number ("error 53"), among a line's masked words.
   std::vector<char> number_anchor;
+  KeySet number_anchor_words;  // their word hashes: few, looked up for every masked word of a line
 
   // Every word of every template: a line's other words all count the same
   // against any template (as a wrong word), so two lines that differ only
@@ -583,6 +584,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
           k->rare_targets.emplace_back();
           k->paired.push_back(0);
           k->number_anchor.push_back(std::all_of(word->begin(), word->end(), is_ascii_digit));
+          if (k->number_anchor.back()) k->number_anchor_words.insert(detail::hash_word(*word));
         }
         // A common word starts a check only together with another anchor.
         alone[j] = n == 1 || count <= cfg.match_common_anchor;
@@ -1014,11 +1016,14 @@ class Run {
         continue;
       }
       const size_t from = i;
-      while (i < n && anchor_char(text[i])) ++i;
+      bool digits_only = true;
+      for (; i < n && anchor_char(text[i]); ++i) digits_only &= is_ascii_digit(text[i]);
+      if (digits_only) continue;  // a log line's times and counts: no anchor here
       const uint32_t id = k_.anchors.lookup(detail::hash_word(text.substr(from, i - from)));
       if (id != AnchorTable::kNone && !k_.number_anchor[id]) out.push_back(id);
     }
     for (uint64_t w : words(line)) {
+      if (!k_.number_anchor_words.contains(w)) continue;
       const uint32_t id = k_.anchors.lookup(w);
       if (id != AnchorTable::kNone && k_.number_anchor[id]) out.push_back(id);
     }
