@@ -32,6 +32,10 @@ class FlatMap {
   }
   const V* find_value(const K& key) const { return const_cast<FlatMap*>(this)->find_value(key); }
   size_t size() const { return count_; }
+  // Asks the cache for the slot `key` is looked for at first.
+  void prefetch(const K& key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<size_t>(Hash{}(key) >> 20) & (slots_.size() - 1)]);
+  }
   template <typename F>
   void for_each(F f) {
     for (Slot& s : slots_) {

@@ -553,9 +553,10 @@ void RuleWords::add(std::string_view word) {
   if (std::any_of(word.begin(), word.end(), is_ascii_digit)) digit_shapes.insert(digit_shape(word));
 }
 
-LineKey LineKeys::operator()(std::string_view line) {
+uint64_t LineKeys::skeleton(std::string_view line) { return skeleton_of(line.data(), line.size()); }
+
+LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   trace_.masked = false;  // of the line before, if it was
-  const uint64_t skeleton = skeleton_of(line.data(), line.size());
   auto values_at = [&](const ReadSet& r) {
     uint64_t h = 0;
     for (uint32_t x = r.first; x < r.first + r.count; ++x) {

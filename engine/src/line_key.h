@@ -107,7 +107,12 @@ class MaskedKeys {
 class LineKeys {
  public:
   explicit LineKeys(const RuleWords* rule = nullptr) : rule_(rule) {}
-  LineKey operator()(std::string_view line);
+  LineKey operator()(std::string_view line) { return key(line, skeleton(line)); }
+  // The same in two steps, for a reader that asks for the skeleton's slot
+  // (prefetch()) lines before it keys the line.
+  static uint64_t skeleton(std::string_view line);
+  void prefetch(uint64_t skeleton) const { by_skeleton_.prefetch(skeleton); }
+  LineKey key(std::string_view line, uint64_t skeleton);
   // How many lines were keyed in full so far.
   size_t computed() const { return computed_; }
   // How many entries (LineKey::entry) there are: each is below this.

@@ -890,8 +890,14 @@ class Run {
   // and the codes of lines whose codes key is new (a line repeated holds the
   // same codes: its key keeps every number that could be one).
   void read_lines(size_t from, size_t to) {
+    // The lines' skeletons first, so that each one's slot is asked for a
+    // few lines before it is looked at.
+    constexpr size_t kAhead = 4;
+    skeletons_.resize(to - from);
+    for (size_t i = from; i < to; ++i) skeletons_[i - from] = LineKeys::skeleton(lines_[i]);
     for (size_t i = from; i < to; ++i) {
-      const LineKey key = line_keys_(lines_[i]);
+      if (i + kAhead < to) line_keys_.prefetch(skeletons_[i + kAhead - from]);
+      const LineKey key = line_keys_.key(lines_[i], skeletons_[i - from]);
       // Most lines are of a keying seen before: its form, and whether its
       // codes were looked at, are remembered by it.
       if (key.entry != LineKey::kNoEntry && key.entry >= by_entry_.size()) by_entry_.resize(line_keys_.entries());
@@ -1483,6 +1489,7 @@ class Run {
   static constexpr size_t kReadChunk = 1024;
   static constexpr size_t kReadAheadLines = 4096;  // on a second thread from this many lines
   LineKeys line_keys_;
+  std::vector<uint64_t> skeletons_;  // read_lines()'s
   KeySet seen_codes_;
   struct Entry {  // per LineKey::entry
     uint32_t form = kNoForm;
