@@ -222,6 +222,10 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
       }
     }
     if (is_ascii_digit(t[0])) {
+      // After no word, a number is a code only as an HRESULT of ten digits
+      // (a name has an '_'): most numbers of a log, its times and counts,
+      // leave here unread.
+      if (!after_word && t.size() != 10 && t.find('_') == std::string_view::npos) continue;
       auto v = parse_dec(t);
       if (!v) {
         // fall through to tool codes below

@@ -99,6 +99,7 @@ TEST_CASE("extract_codes: named constants", "[codes]") {
       {"WSAEINTR", "WSAEINTR(name)"},
       {"CO_E_SERVER_EXEC_FAILURE", "CO_E_SERVER_EXEC_FAILURE(name)"},
       {"(ERROR_ACCESS_DENIED).", "ERROR_ACCESS_DENIED(name)"},
+      {"10:12:55 2_E_NOTREADY", "2_E_NOTREADY(name)"},  // a name that starts with a digit, after no word
   });
 }
 
@@ -118,6 +119,7 @@ TEST_CASE("extract_codes: prose and versions and ids and dates have no code", "[
       {"not be submitted after 3 attempts", ""},
       {"port 80 on 10.1.2.5", ""},
       {"1234567890", ""},
+      {"10:12:55 2147500037 10:12:56", "0x80004005(hresult)"},  // ten digits read after no word
       {"12345678", ""},
       {"0x00000000", ""},
       {"ERROR", ""},
