@@ -34,7 +34,7 @@ class FlatMap {
   size_t size() const { return count_; }
   // Asks the cache for the slot `key` is looked for at first.
   void prefetch(const K& key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<size_t>(Hash{}(key) >> 20) & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(key)]);
   }
   template <typename F>
   void for_each(F f) {
@@ -49,9 +49,10 @@ class FlatMap {
     V value{};
     bool used = false;
   };
+  size_t slot_of(const K& key) const { return static_cast<size_t>(Hash{}(key) >> 20) & (slots_.size() - 1); }
   Slot& find(const K& key) {
     const size_t mask = slots_.size() - 1;
-    for (size_t i = static_cast<size_t>(Hash{}(key) >> 20) & mask;; i = (i + 1) & mask) {
+    for (size_t i = slot_of(key);; i = (i + 1) & mask) {
       if (!slots_[i].used || slots_[i].key == key) return slots_[i];
     }
   }

@@ -18,6 +18,7 @@
 #include <exception>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <stop_token>
@@ -984,10 +985,8 @@ class Run {
     // Whether a measure bound by `bound` falls short of it.
     bool short_of(double bound) const { return bound + 1e-9 < at_least || (kept >= 0 && bound <= kept + 1e-9); }
   };
-  Bar bar(uint32_t li, double at_least) const {
-    const LeafHit* had = hits_.find_value(li);
-    return {at_least, had ? had->degree : -1.0};
-  }
+  static Bar bar(double at_least, const LeafHit* kept) { return {at_least, kept ? kept->degree : -1.0}; }
+  Bar bar(uint32_t li, double at_least) const { return bar(at_least, hits_.find_value(li)); }
 
   // Whether an alignment of template `li` with a text holding `held` of its
   // words (its first 64) falls short of `bar`: the sum first, then the best
@@ -1214,18 +1213,12 @@ class Run {
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
     // that would have been recorded, on any later line either.
-    // The text's side and the order, in one pass over the line: a word of
-    // the line can only be one of the template's words the line holds.
-    MatchesKey matches(li);
-    auto line_bounds = [&] {
-      const size_t n = leaf.words.size();
-      TextSideBound t(n, leaf.profile.any_hole);
-      if (n > 64) {  // `held` has the first 64
-        t.add(own, [&](uint64_t w) { return leaf.holds(w); });
-        matches.give_up();
-        return t.bound();
-      }
-      OrderBound o(n, leaf.profile);
+    // The line as the template reads it, in one pass: a word of the line
+    // can only be one of the template's words the line holds. Made only
+    // for the templates the words held leave in.
+    std::optional<Reading> reading;
+    auto read_line = [&] {
+      reading.emplace(leaf, li);
       for (uint64_t w : own) {
         uint64_t is = 0;
         if ((leaf.profile.sig >> (w & 63)) & 1) {
@@ -1234,15 +1227,13 @@ class Run {
             is |= static_cast<uint64_t>(leaf.words[static_cast<size_t>(i)] == w) << i;
           }
         }
-        t.add_word(is != 0);
-        o.add(is);
-        matches.add(is);
+        reading->add(is != 0 || (leaf.words.size() > 64 && leaf.holds(w)), is);
       }
-      return std::min(t.bound(), o.bound());
+      return reading->bound();
     };
     const Bar b = bar(li, leaf.min_degree);
-    if (!held_falls_short(li, c.held, b) && !b.short_of(line_bounds()) &&
-        !b.short_of(degree_of(li, matches, [&]() -> const std::vector<uint64_t>& { return own; }))) {  // the degree itself, alone
+    if (!held_falls_short(li, c.held, b) && !b.short_of(read_line()) &&
+        !b.short_of(degree_of(li, reading->key, [&]() -> const std::vector<uint64_t>& { return own; }))) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
       c.explained = f.explained(first, last);
@@ -1274,6 +1265,27 @@ class Run {
     uint64_t n_ = 0;
     bool usable_ = true;
   };
+  // A text read word by word against a template: the bounds of its
+  // coverage from the text's side and from the order of the words, and its
+  // MatchesKey, fed alike.
+  struct Reading {
+    Reading(const MessageLeaf& leaf, uint32_t li)
+        : side(leaf.words.size(), leaf.profile.hole_count > 0), order(leaf.words.size(), leaf.profile), key(li) {
+      if (leaf.words.size() > 64) key.give_up();  // `is` has the first 64
+    }
+    // The next word: whether the template holds it, and which of its first
+    // 64 words it is.
+    void add(bool held, uint64_t is) {
+      side.add_word(held);
+      order.add(is);
+      key.add(is);
+    }
+    double bound() const { return std::min(side.bound(), order.bound()); }
+    TextSideBound side;
+    OrderBound order;
+    MatchesKey key;
+  };
+
   // pattern_coverage_degree() of template `li` and `text`, which reads as
   // `matches` to it: made once per such reading.
   // `text()` gives the text, asked for only when the degree is made.
@@ -1306,7 +1318,7 @@ class Run {
       // window ruled out measures as `best` (the line alone), and one
       // ruled out once is ruled out later: the kept hits only get better,
       // and windows of one key hold the same words.
-      const Bar b{std::max(leaf.min_degree, best.degree + 1e-9), had ? had->degree : -1.0};
+      const Bar b = bar(std::max(leaf.min_degree, best.degree + 1e-9), had);
       if (window_may_beat(li, lo, hi, b)) {
         const ShapeKey key{window, li};
         auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
@@ -1419,17 +1431,12 @@ class Run {
       if (i < 64) all |= 1ull << i, ww.is[slot] |= 1ull << i;
     }
     if (held_falls_short(li, all, bar)) return best;
-    TextSideBound t(leaf.words.size(), leaf.profile.any_hole);
-    OrderBound o(leaf.words.size(), leaf.profile);
-    MatchesKey matches(li);
-    if (leaf.words.size() > 64) matches.give_up();  // `is` has the first 64
+    Reading reading(leaf, li);
     for (uint32_t slot : ww.sequence) {
       const bool held = ww.held[slot] == stamp;
-      t.add_word(held);
-      o.add(held ? ww.is[slot] : 0);
-      matches.add(held ? ww.is[slot] : 0);
+      reading.add(held, held ? ww.is[slot] : 0);
     }
-    if (bar.short_of(t.bound()) || bar.short_of(o.bound())) return best;
+    if (bar.short_of(reading.bound())) return best;
     std::vector<uint64_t>& joined = joined_;  // kept from window to window, as their capacity is
     std::vector<uint32_t>& line_of_word = line_of_word_;
     bool joined_here = false;
@@ -1446,7 +1453,7 @@ class Run {
     };
     // The degree alone first: most windows that get this far still fall
     // short, and only a degree worth keeping needs the alignment's span.
-    if (bar.short_of(degree_of(li, matches, join))) return best;
+    if (bar.short_of(degree_of(li, reading.key, join))) return best;
     if (!joined_here) join();  // the degree was known
     size_t first = 0, last = 0;
     const double d = pattern_coverage(leaf.words, joined, &first, &last);

@@ -296,15 +296,10 @@ DegreeProfile::DegreeProfile(const std::vector<uint64_t>& pattern) : stripe((pat
   for (size_t i = 0; i < pattern.size(); ++i) {
     const bool hole = is_placeholder(pattern[i]);
     other[striped(i, stripe)] = static_cast<int16_t>(hole ? align::kAny : -align::kWrong);
-    any_hole |= hole;
     if (hole && i < 64) holes |= 1ull << i;
     hole_count += hole;
   }
   sig = signature(pattern);
-}
-
-double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text) {
-  return pattern_coverage_degree(pattern, DegreeProfile(pattern), text);
 }
 
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
@@ -313,7 +308,7 @@ double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const Degre
 #if defined(__SSE2__)
   using align::kSame, align::kWrong;
   const uint64_t sig = profile.sig;
-  const auto [lo, hi] = alignable(pattern, text, profile.any_hole, sig);
+  const auto [lo, hi] = alignable(pattern, text, profile.hole_count > 0, sig);
   if (lo == hi) return 0;
   const uint64_t* const words = text.data() + lo;
   const size_t m = hi - lo, n = pattern.size();
@@ -413,7 +408,7 @@ double held_sum_bound(size_t pattern_size, uint64_t held, uint64_t holes) {
 }
 
 double OrderBound::bound() const {
-  if (n_ == 0 || empty_) return 0;
+  if (n_ == 0) return 0;
   if (n_ > 64) return 1;
   const uint64_t rows = n_ == 64 ? ~0ull : (1ull << n_) - 1;
   const int32_t common = bits_set(~same_ & rows), with_holes = bits_set(~any_ & rows);
@@ -421,16 +416,6 @@ double OrderBound::bound() const {
   // placeholders, up to their number, taken for placeholders.
   const int32_t taken = std::min<int32_t>(static_cast<int32_t>(hole_count_), with_holes - common);
   return coverage(align::kSame * common + align::kAny * taken, n_);
-}
-
-double order_bound(const std::vector<uint64_t>& pattern, const DegreeProfile& profile, const std::vector<uint64_t>& text) {
-  OrderBound b(pattern.size(), profile);
-  for (uint64_t w : text) {
-    uint64_t is = 0;
-    for (size_t i = 0; i < pattern.size() && i < 64; ++i) is |= static_cast<uint64_t>(pattern[i] == w) << i;
-    b.add(is);
-  }
-  return b.bound();
 }
 
 double TextSideBound::bound() const {

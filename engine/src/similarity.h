@@ -52,13 +52,6 @@ double sequence_similarity(const std::vector<uint64_t>& a, const std::vector<uin
 // given, receive the span of `text` the alignment covers.
 double pattern_coverage(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text,
                         size_t* first_match = nullptr, size_t* last_match = nullptr);
-// pattern_coverage()'s coverage alone, without the span: no start to carry,
-// and eight pattern words at a time where SSE2 is there. The rule engine
-// asks it first, and makes the whole alignment only when the coverage is
-// worth keeping. Like pattern_coverage(), it reads of the text only which
-// pattern words each text word is (none, or which), in order: the rule
-// engine remembers it by that.
-double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const std::vector<uint64_t>& text);
 // What pattern_coverage_degree() makes of the pattern before it looks at
 // the text: made once per template, the rule engine aligns against it
 // without that setup each time.
@@ -67,10 +60,15 @@ struct DegreeProfile {
   size_t stripe = 0;           // vectors of eight pattern words
   std::vector<int16_t> other;  // each pattern word's score against a word it does not hold, striped
   uint64_t sig = 0;            // a bit per word hash
-  bool any_hole = false;
   uint64_t holes = 0;          // which of the first 64 pattern words are placeholders
   uint32_t hole_count = 0;     // of all the pattern's words
 };
+// pattern_coverage()'s coverage alone, without the span: no start to carry,
+// and eight pattern words at a time where SSE2 is there. The rule engine
+// asks it first, and makes the whole alignment only when the coverage is
+// worth keeping. Like pattern_coverage(), it reads of the text only which
+// pattern words each text word is (none, or which), in order: the rule
+// engine remembers it by that. `profile` must be the pattern's own.
 double pattern_coverage_degree(const std::vector<uint64_t>& pattern, const DegreeProfile& profile,
                                const std::vector<uint64_t>& text);
 
@@ -106,7 +104,6 @@ class OrderBound {
     same_ = (same_ + u) | (same_ - u);
     u = any_ & (is_pattern_word | holes_);
     any_ = (any_ + u) | (any_ - u);
-    empty_ = false;
   }
   double bound() const;
 
@@ -117,11 +114,8 @@ class OrderBound {
   // Hyyrö's rows: a 0 at bit i where a longest common subsequence so far
   // takes one more pattern word at i; `any_` with placeholders matching
   // any word.
-  uint64_t same_ = ~0ull, any_ = ~0ull;
-  bool empty_ = true;
+  uint64_t same_ = ~0ull, any_ = ~0ull;  // with no word added, no subsequence: a bound of 0
 };
-// The same over a whole text.
-double order_bound(const std::vector<uint64_t>& pattern, const DegreeProfile& profile, const std::vector<uint64_t>& text);
 // From the text's side: `in_pattern(w)` says whether the pattern holds word
 // `w`; `has_holes` whether the pattern has a placeholder. The text may come
 // in parts (the lines of a window): call add() for each in order.
