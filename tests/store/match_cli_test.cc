@@ -34,6 +34,19 @@ TEST_CASE("cli: match gives the seed with cause, resolution and the evidence lin
   CHECK(r.out.find('\033') == std::string::npos);
 }
 
+TEST_CASE("cli: match on a terminal highlights the matched input line", "[cli][match]") {
+  // script(1) gives kbtriage a terminal for its standard output.
+  TempDir tmp;
+  kbtriage::test::write_file(tmp / "in", "Background Synchronization Error. See detailed logs in Deleted Items folder.\n");
+  const std::string inner = std::string(KBTRIAGE_BIN) + " match --db " + quote(store()) + " --rules " + rules() +
+                            " - < " + quote(tmp / "in");
+  const std::string cmd = "script -qec " + quote(inner) + " /dev/null > " + quote(tmp / "out") + " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const std::string out = kbtriage::test::read_file(tmp / "out");
+  CHECK_THAT(out, Catch::Contains("\033[1;33mBackground Synchronization Error."));  // the line, marked
+  CHECK_THAT(out, Catch::Contains("\033[1m1. Q198657"));                          // the first result, bold
+}
+
 TEST_CASE("cli: match --json carries records, evidence, facts and why_not", "[cli][match]") {
   auto r = run_cli("match --json --db " + quote(store()) + " --rules " + rules() + " --product 'SQL Server' " +
                    quote("Could not start the MSSQLServer service on Local Computer.") + " " +
