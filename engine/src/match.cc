@@ -1039,6 +1039,8 @@ class Run {
 
   // The templates a line's anchors point to, sorted, each with its
   // coverage of the line: the same for every line of one shape and anchors.
+  // Only those whose cover records something or may wrap: most templates
+  // a line points to are not on it.
   struct Checks {
     uint64_t key = 0;  // of its shape and anchors
     std::vector<std::pair<uint32_t, Cover>> list;
@@ -1047,6 +1049,9 @@ class Run {
     std::vector<char> new_to_shape;
     bool done = false;  // made at a line, so that only wraps are left to look at
   };
+  // Whether a cover records nothing on its line and cannot wrap: verify()
+  // does nothing with it.
+  static bool idle(const Cover& c) { return c.degree <= 0 && !c.wrap; }
   Checks& checks(uint32_t line, const std::vector<uint32_t>& anchors) {
     uint64_t key = shape(line);
     for (uint32_t a : anchors) key = (key ^ a) * 0x100000001B3ull, key ^= key >> 29;
@@ -1054,7 +1059,8 @@ class Run {
     auto [known, fresh] = checks_.try_emplace(key);
     if (!fresh) return *known;
     known->key = key;
-    std::vector<uint32_t> touched;
+    std::vector<uint32_t>& touched = touched_;
+    touched.clear();
     auto touch = [&](const std::vector<uint32_t>& leaves) { touched.insert(touched.end(), leaves.begin(), leaves.end()); };
     // Pairs are quadratic: a line of thousands of words (a paste with no
     // line breaks) is checked by its rare anchors alone.
@@ -1069,13 +1075,13 @@ class Run {
     }
     std::sort(touched.begin(), touched.end());  // the same order of checks whatever the anchors' order
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    // The shape's covers measured so far and these, both sorted by template:
-    // one pass over each, not a hash lookup per template.
+    // The shape's templates measured so far and these, both sorted: one
+    // pass over each, not a hash lookup per template.
     ShapeCovers& measured = covers_of(shape(line));
-    std::vector<std::pair<uint32_t, Cover>> out, added;
+    std::vector<std::pair<uint32_t, Cover>> out;
     std::vector<char> fresh_here;
-    out.reserve(touched.size());
-    fresh_here.reserve(touched.size());
+    std::vector<uint32_t>& added = added_;  // measured here, in order, with their index in measured.covers or kIdle
+    added.clear();
     size_t at = 0;
     for (size_t x = 0; x < touched.size(); ++x) {
       const uint32_t li = touched[x];
@@ -1085,38 +1091,54 @@ class Run {
       if (x + 2 < touched.size()) __builtin_prefetch(k_.leaves[touched[x + 2]].words.data());
       while (at < measured.leaves.size() && measured.leaves[at] < li) ++at;
       if (at < measured.leaves.size() && measured.leaves[at] == li) {
-        out.emplace_back(li, measured.covers[at]);
+        if (measured.cover[at] == ShapeCovers::kIdle) continue;
+        out.emplace_back(li, measured.covers[measured.cover[at]]);
         fresh_here.push_back(0);
-      } else {
-        out.emplace_back(li, measure_line(li, line));
-        fresh_here.push_back(1);
-        added.push_back(out.back());
+        continue;
       }
+      const Cover c = measure_line(li, line);
+      added.push_back(li);
+      if (idle(c)) {
+        added.push_back(ShapeCovers::kIdle);
+        continue;
+      }
+      added.push_back(static_cast<uint32_t>(measured.covers.size()));
+      measured.covers.push_back(c);
+      out.emplace_back(li, c);
+      fresh_here.push_back(1);
     }
     if (!added.empty()) {
-      ShapeCovers merged;
-      merged.leaves.reserve(measured.leaves.size() + added.size());
-      merged.covers.reserve(measured.leaves.size() + added.size());
+      // The covers stay where they are; the templates and their indexes
+      // are merged, in order.
+      std::vector<uint32_t> leaves, cover;
+      leaves.reserve(measured.leaves.size() + added.size() / 2);
+      cover.reserve(measured.leaves.size() + added.size() / 2);
       size_t a = 0, b = 0;
       while (a < measured.leaves.size() || b < added.size()) {
-        if (b == added.size() || (a < measured.leaves.size() && measured.leaves[a] < added[b].first)) {
-          merged.leaves.push_back(measured.leaves[a]);
-          merged.covers.push_back(measured.covers[a++]);
+        if (b == added.size() || (a < measured.leaves.size() && measured.leaves[a] < added[b])) {
+          leaves.push_back(measured.leaves[a]);
+          cover.push_back(measured.cover[a++]);
         } else {
-          merged.leaves.push_back(added[b].first);
-          merged.covers.push_back(added[b++].second);
+          leaves.push_back(added[b]);
+          cover.push_back(added[b + 1]);
+          b += 2;
         }
       }
-      measured = std::move(merged);
+      measured.leaves = std::move(leaves);
+      measured.cover = std::move(cover);
     }
     known->list = std::move(out);  // `known` still holds: nothing above adds checks
     known->new_to_shape = std::move(fresh_here);
     return *known;
   }
+  std::vector<uint32_t> touched_, added_;  // checks()'s
 
-  // The templates measured against a shape so far, sorted, with their covers.
+  // The templates measured against a shape so far, sorted, with their
+  // covers where they are not idle.
   struct ShapeCovers {
+    static constexpr uint32_t kIdle = UINT32_MAX;
     std::vector<uint32_t> leaves;
+    std::vector<uint32_t> cover;  // per template, its index in `covers`, or kIdle
     std::vector<Cover> covers;
   };
   ShapeCovers& covers_of(uint64_t shape) {
