@@ -672,25 +672,35 @@ class Run {
  public:
   Run(const Compiled& k, std::string_view text, const MatchOptions& opt)
       : k_(k), text_(text), opt_(opt), line_keys_(&k.rule_words) {
-    lines_ = split_lines(text);
-    for (std::string_view l : lines_) starts_.push_back(static_cast<size_t>(l.data() - text.data()));
-    first_.resize(lines_.size());
-    form_of_.assign(lines_.size(), kNoForm);
-    forms_.reserve(lines_.size());  // at most one per line: never moved while read
+    // Where each line starts, and where one after the last would: a
+    // line's text is read from these, not kept as a view (16 bytes a line
+    // of a 10 MB log, written for one look or two).
+    size_t start = 0;
+    while (start < text.size()) {
+      starts_.push_back(start);
+      const void* nl = std::memchr(text.data() + start, '\n', text.size() - start);
+      start = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size() + 1;
+    }
+    line_count_ = starts_.size();
+    starts_.push_back(start);
+    first_.resize(line_count_);
+    form_of_.assign(line_count_, kNoForm);
+    forms_.reserve(line_count_);  // at most one per line: never moved while read
     form_at_ = forms_.data();       // what the checks read them through: not forms_, which the reading grows
-    shapes_.reserve(lines_.size());  // the same
+    shapes_.reserve(line_count_);  // the same
     shape_at_ = shapes_.data();
   }
 
-  size_t line_count() const { return lines_.size(); }
-  std::string_view line(size_t i) const { return lines_[i]; }
+  size_t line_count() const { return line_count_; }
+  // Line `i`, without its '\n'.
+  std::string_view line(size_t i) const { return text_.substr(starts_[i], starts_[i + 1] - 1 - starts_[i]); }
 
   void scan() {
     // The lines are read (keys, forms, codes) ahead of the rules' checks:
     // on a second thread for a long input, the checks waiting for the
     // lines they look at. Either way the checks see the same lines in the
     // same order.
-    const size_t n = lines_.size();
+    const size_t n = line_count_;
     std::atomic<size_t> ready{0};
     std::atomic<bool> stopped{false};  // the reading failed: `failed` says why
     std::exception_ptr failed;
@@ -754,7 +764,7 @@ class Run {
       if (leaf.example.empty() || hit.degree <= 0) return;
       std::vector<uint64_t> plain;
       for (uint32_t x = hit.first_line; x <= hit.last_line; ++x) {
-        std::vector<uint64_t> w = plain_words(lines_[x]);
+        std::vector<uint64_t> w = plain_words(line(x));
         plain.insert(plain.end(), w.begin(), w.end());
       }
       hit.agree = std::min(1.0, pattern_coverage(leaf.example, plain) / hit.degree);
@@ -845,7 +855,7 @@ class Run {
   // The best coverage of a template anywhere in the input (for a "why not").
   double best_coverage(const MessageLeaf& leaf, size_t max_lines) {
     double best = 0;
-    for (size_t i = 0; i < lines_.size() && i < max_lines; ++i) best = std::max(best, pattern_coverage(leaf.words, words(i)));
+    for (size_t i = 0; i < line_count_ && i < max_lines; ++i) best = std::max(best, pattern_coverage(leaf.words, words(i)));
     return best;
   }
 
@@ -895,10 +905,10 @@ class Run {
     // few lines before it is looked at.
     constexpr size_t kAhead = 4;
     skeletons_.resize(to - from);
-    for (size_t i = from; i < to; ++i) skeletons_[i - from] = LineKeys::skeleton(lines_[i]);
+    for (size_t i = from; i < to; ++i) skeletons_[i - from] = LineKeys::skeleton(line(i));
     for (size_t i = from; i < to; ++i) {
       if (i + kAhead < to) line_keys_.prefetch(skeletons_[i + kAhead - from]);
-      const LineKey key = line_keys_.key(lines_[i], skeletons_[i - from]);
+      const LineKey key = line_keys_.key(line(i), skeletons_[i - from]);
       // Most lines are of a keying seen before: its form, and whether its
       // codes were looked at, are remembered by it.
       if (key.entry != LineKey::kNoEntry && key.entry >= by_entry_.size()) by_entry_.resize(line_keys_.entries());
@@ -909,7 +919,7 @@ class Run {
         fresh = is_new;
         if (fresh) {
           *known = static_cast<uint32_t>(forms_.size());
-          forms_.push_back(make_form(lines_[i], line_keys_.masked()));
+          forms_.push_back(make_form(line(i), line_keys_.masked()));
           shapes_.push_back(shape_of(forms_.back().words));
         }
         if (entry) entry->form = *known;
@@ -924,7 +934,7 @@ class Run {
         entry->codes_seen = true;
       }
       if (!seen_codes_.insert(key.codes)) continue;
-      for (const ErrorCode& code : extract_codes(lines_[i])) {
+      for (const ErrorCode& code : extract_codes(line(i))) {
         auto it = k_.codes.find(code.code);
         if (it == k_.codes.end()) continue;
         for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(i), cond, rule});
@@ -1013,7 +1023,7 @@ class Run {
   // a number masking drops cannot be the template's.
   void anchors_of(uint32_t line, std::vector<uint32_t>& out) {
     out.clear();
-    const std::string_view text = lines_[line];
+    const std::string_view text = this->line(line);
     const size_t n = text.size();
     for (size_t i = 0; i < n;) {
       if (!anchor_char(text[i])) {
@@ -1170,9 +1180,9 @@ class Run {
     KeySet measured;  // checks with their window's shapes
     auto seen = [&](uint64_t check, uint64_t window) { return !measured.insert((check ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
-    for (uint32_t line = 0; line < lines_.size(); ++line) {
+    for (uint32_t line = 0; line < line_count_; ++line) {
       wait_for(line);
-      const std::string_view text = lines_[line];
+      const std::string_view text = this->line(line);
       if (text.empty()) continue;
       if (!first_[line]) {
         const uint32_t form = form_of_[line];
@@ -1219,7 +1229,7 @@ class Run {
   // same shapes, at the same place.
   uint64_t window_of(uint32_t line) {
     const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
-    const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
+    const size_t hi = std::min(line_count_ - 1, static_cast<size_t>(line) + kWindowLines);
     uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
     for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
     return h | 1;  // never 0, which says "not computed"
@@ -1334,7 +1344,7 @@ class Run {
     const LeafHit* had = hits_.find_value(li);
     if (c.wrap && !(had && had->degree >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
-      const size_t hi = std::min(lines_.size() - 1, static_cast<size_t>(line) + kWindowLines);
+      const size_t hi = std::min(line_count_ - 1, static_cast<size_t>(line) + kWindowLines);
       // Most windows are ruled out by their lines' blooms, at less than a
       // look in the memo costs: only the others are measured and kept. A
       // window ruled out measures as `best` (the line alone), and one
@@ -1497,8 +1507,8 @@ class Run {
   const Compiled& k_;
   std::string_view text_;
   const MatchOptions& opt_;
-  std::vector<std::string_view> lines_;
-  std::vector<size_t> starts_;
+  size_t line_count_ = 0;
+  std::vector<size_t> starts_;  // of each line, and one past the last line's '\n' (where it has none, past its end)
   struct LeafHash {
     uint64_t operator()(uint32_t leaf) const { return leaf * 0x9E3779B97F4A7C15ull; }
   };
