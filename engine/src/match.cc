@@ -1190,7 +1190,7 @@ class Run {
         const uint64_t window = window_of(line);
         const auto& [check, could_wrap] = could_wrap_of[wraps[form]];
         if (seen(check, window)) continue;
-        for (const auto& [li, c] : could_wrap) verify(li, line, c, window);
+        for (const auto& [li, c] : could_wrap) verify(li, line, c);
         continue;
       }
       anchors_of(line, anchors);
@@ -1202,17 +1202,15 @@ class Run {
       const bool again = todo.done;
       todo.done = true;
       std::vector<std::pair<uint32_t, Cover>> could_wrap;
-      uint64_t window = 0;
       for (size_t x = 0; x < todo.list.size(); ++x) {
         const auto& [li, c] = todo.list[x];
         if (!c.wrap && (again || !todo.new_to_shape[x])) continue;
-        if (c.wrap && window == 0) window = window_of(line);
-        if (verify(li, line, c, window)) could_wrap.emplace_back(li, c);
+        if (verify(li, line, c)) could_wrap.emplace_back(li, c);
       }
       if (!could_wrap.empty()) {
         // The same templates whenever the check is made: what could wrap
         // depends on a template's cover alone.
-        seen(todo.key, window);
+        seen(todo.key, window_of(line));
         auto [index, fresh] = wraps_of_check.try_emplace(todo.key);
         if (fresh) {
           *index = static_cast<uint32_t>(could_wrap_of.size());
@@ -1334,10 +1332,9 @@ class Run {
   }
 
   // Records the hit of template `li` on `line`, whose own coverage is `c`,
-  // and on the lines around it (`window`: window_of(line)) when the message
-  // is longer than the line; says whether the message could wrap onto
-  // other lines.
-  bool verify(uint32_t li, uint32_t line, const Cover& c, uint64_t window) {
+  // and on the lines around it when the message is longer than the line;
+  // says whether the message could wrap onto other lines.
+  bool verify(uint32_t li, uint32_t line, const Cover& c) {
     const MessageLeaf& leaf = k_.leaves[li];
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     // A template found whole already is found no better on other lines.
@@ -1345,24 +1342,13 @@ class Run {
     if (c.wrap && !(had && had->degree >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(line_count_ - 1, static_cast<size_t>(line) + kWindowLines);
-      // Most windows are ruled out by their lines' blooms, at less than a
-      // look in the memo costs: only the others are measured and kept. A
-      // window ruled out measures as `best` (the line alone), and one
-      // ruled out once is ruled out later: the kept hits only get better,
-      // and windows of one key hold the same words.
+      // Most windows are ruled out by their lines' blooms before their
+      // words go into a table. A window is measured again only where the
+      // line repeats with new neighbours for its check (scan_lines()): so
+      // seldom the same template over the same shapes that a memo of them
+      // would be looked up for nothing (334 of 18,737 in the 10 MB log).
       const Bar b = bar(std::max(leaf.min_degree, best.degree + 1e-9), had);
-      if (window_may_beat(li, lo, hi, b)) {
-        const ShapeKey key{window, li};
-        auto [measured, fresh] = windows_.try_emplace(key);  // measure_window() adds no windows
-        if (fresh) {
-          *measured = measure_window(li, lo, hi, best, b);
-          measured->first_line -= static_cast<uint32_t>(lo);
-          measured->last_line -= static_cast<uint32_t>(lo);
-        }
-        best = *measured;
-        best.first_line += static_cast<uint32_t>(lo);
-        best.last_line += static_cast<uint32_t>(lo);
-      }
+      if (window_may_beat(li, lo, hi, b)) best = measure_window(li, lo, hi, best, b);
     }
     if (best.degree > 0) record(li, best);
     return c.wrap_again;
@@ -1542,23 +1528,9 @@ class Run {
     uint32_t rule;
   };
   std::vector<CodeHit> code_hits_;  // in line order
-  // Measurements already made, by template and shape: a log's lines vary
-  // in names, paths and ids that no template holds, and each variant would
-  // otherwise be measured afresh.
-  struct ShapeKey {
-    uint64_t shape;
-    uint32_t leaf;
-    bool operator==(const ShapeKey&) const = default;
-  };
-  struct ShapeHash {
-    uint64_t operator()(const ShapeKey& k) const { return (k.shape ^ k.leaf) * 0x9E3779B97F4A7C15ull; }
-  };
   FlatMap<uint64_t, uint32_t, KeyHash> covers_index_;  // shape -> in covers_
   std::vector<ShapeCovers> covers_;
   FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors
-  // By template and the shapes of a window of lines; the hit's lines count
-  // from the window's first.
-  FlatMap<ShapeKey, LeafHit, ShapeHash> windows_;
   FlatMap<uint64_t, double, KeyHash> degrees_;  // by MatchesKey
   std::set<uint32_t> candidates_;
 };
