@@ -6,9 +6,29 @@
 
 #include "kbtriage/text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace kbtriage {
 
 namespace {
+
+// Bytes `p[0..16)` at or below ' ' (every ASCII space, and controls), as a
+// bit each. Masking's scans for spaces and slashes look at sixteen bytes at
+// a time: a line of prose has few of either.
+#if defined(__SSE2__)
+unsigned low_bytes(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i space = _mm_set1_epi8(' ');
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, space), space)));
+}
+unsigned slash_bytes(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+}
+#endif
 
 // What each byte can be part of: masking asks this of every byte, several
 // times over.
@@ -45,9 +65,8 @@ size_t digits_at(std::string_view s, size_t i) {
   return n;
 }
 
-// 1:05:34, 10:24:50 AM, 9:02 PM
-size_t match_time(std::string_view s, size_t i) {
-  size_t h = digits_at(s, i);
+// 1:05:34, 10:24:50 AM, 9:02 PM. `h`: digits_at(s, i).
+size_t match_time(std::string_view s, size_t i, size_t h) {
   if (h < 1 || h > 2 || i + h >= s.size() || s[i + h] != ':') return 0;
   size_t j = i + h + 1;
   if (digits_at(s, j) != 2) return 0;
@@ -62,9 +81,8 @@ size_t match_time(std::string_view s, size_t i) {
   return j - i;
 }
 
-// 9/16/2001, 2001-09-16, 16.09.2001
-size_t match_date(std::string_view s, size_t i) {
-  size_t a = digits_at(s, i);
+// 9/16/2001, 2001-09-16, 16.09.2001. `a`: digits_at(s, i).
+size_t match_date(std::string_view s, size_t i, size_t a) {
   if (a < 1 || a > 4 || i + a >= s.size()) return 0;
   char sep = s[i + a];
   if (sep != '/' && sep != '-' && sep != '.') return 0;
@@ -197,11 +215,31 @@ bool number_is_code(std::string_view out) {
 bool collapsed(std::string_view s) {
   if (s.empty()) return true;
   if (is_ascii_space(s.front()) || is_ascii_space(s.back())) return false;
-  for (size_t i = 0; i + 1 < s.size(); ++i) {
+  auto spaced = [&s](size_t i) { return is_ascii_space(s[i]) && (s[i] != ' ' || is_ascii_space(s[i + 1])); };
+  size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 < s.size(); i += 16) {  // i + 16 < size: every byte looked at has one after it
+    for (unsigned m = low_bytes(s.data() + i); m != 0; m &= m - 1) {
+      if (spaced(i + static_cast<size_t>(__builtin_ctz(m)))) return false;
+    }
+  }
+#endif
+  for (; i + 1 < s.size(); ++i) {
     if (static_cast<unsigned char>(s[i]) > ' ') continue;  // most bytes: no space of any kind
-    if (is_ascii_space(s[i]) && (s[i] != ' ' || is_ascii_space(s[i + 1]))) return false;
+    if (spaced(i)) return false;
   }
   return true;
+}
+
+// The first '/' or '\\' from `i`, or npos.
+size_t slash_at_or_after(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  for (; i + 16 <= s.size(); i += 16) {
+    if (const unsigned m = slash_bytes(s.data() + i)) return i + static_cast<size_t>(__builtin_ctz(m));
+  }
+#endif
+  while (i < s.size() && !is_slash(s[i])) ++i;
+  return i < s.size() ? i : std::string_view::npos;
 }
 
 bool is_hresult(std::string_view s, size_t i, size_t len) {
@@ -213,8 +251,8 @@ bool is_hresult(std::string_view s, size_t i, size_t len) {
 
 }  // namespace
 
-size_t masked_time_at(std::string_view s, size_t i) { return i < s.size() ? match_time(s, i) : 0; }
-size_t masked_date_at(std::string_view s, size_t i) { return i < s.size() ? match_date(s, i) : 0; }
+size_t masked_time_at(std::string_view s, size_t i) { return i < s.size() ? match_time(s, i, digits_at(s, i)) : 0; }
+size_t masked_date_at(std::string_view s, size_t i) { return i < s.size() ? match_date(s, i, digits_at(s, i)) : 0; }
 size_t masked_guid_at(std::string_view s, size_t i) { return i < s.size() ? match_guid(s, i) : 0; }
 
 std::string mask_variables(std::string_view text) {
@@ -233,10 +271,7 @@ std::string mask_variables(std::string_view text) {
   };
   size_t at_sign = 0, slash = 0, dot = 0;
   auto at_sign_from = [&s](size_t i) { return s.find('@', i); };
-  auto slash_from = [&s](size_t i) {  // not find_first_of(), which calls memchr() for each byte
-    while (i < s.size() && !is_slash(s[i])) ++i;
-    return i < s.size() ? i : std::string_view::npos;
-  };
+  auto slash_from = [&s](size_t i) { return slash_at_or_after(s, i); };
   auto dot_from = [&s](size_t i) { return s.find('.', i); };
   at_sign = at_sign_from(0), slash = slash_from(0), dot = dot_from(0);
   size_t i = 0;
@@ -245,9 +280,31 @@ std::string mask_variables(std::string_view text) {
     const bool at_word_start = i == 0 || !is_word_char(s[i - 1]);
     size_t n = 0;
     if (at_word_start && is_ascii_digit(c)) {
-      if ((n = match_time(s, i)) > 0) { out += kMaskTime; i += n; continue; }
-      if ((n = match_date(s, i)) > 0) { out += kMaskDate; i += n; continue; }
+      const size_t lead = digits_at(s, i);
+      if ((n = match_time(s, i, lead)) > 0) { out += kMaskTime; i += n; continue; }
+      if ((n = match_date(s, i, lead)) > 0) { out += kMaskDate; i += n; continue; }
     }
+    // Where a word that starts here ends, once asked: what follows it rules
+    // out a path or a file name at a look (a path from a word needs a path
+    // character after it, or a drive's ':'; a file name a '.' or a
+    // file-name character), and the word is copied to there.
+    size_t word_end = 0;
+    auto end_of_word = [&] {
+      if (word_end == 0) {
+        word_end = i + 1;
+        while (word_end < s.size() && is_word_char(s[word_end])) ++word_end;
+      }
+      return word_end;
+    };
+    auto may_be_path = [&] {
+      if (!is_word_char(c)) return true;
+      const size_t e = end_of_word();
+      return e < s.size() && (is_path_char(s[e]) || (s[e] == ':' && e == i + 1));
+    };
+    auto may_be_file = [&] {
+      const size_t e = end_of_word();
+      return e < s.size() && (s[e] == '.' || is_file_char(s[e]));
+    };
     if (at_word_start && (c == '{' ? i + 9 < s.size() && s[i + 9] == '-' : is_hex(c) && i + 8 < s.size() && s[i + 8] == '-') &&
         (n = match_guid(s, i)) > 0) {
       out += kMaskGuid; i += n; continue;
@@ -269,8 +326,8 @@ std::string mask_variables(std::string_view text) {
         continue;
       }
     }
-    if (at_word_start && next(slash, i, slash_from) && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
-    if (at_word_start && is_word_char(c) && next(dot, i, dot_from) && (n = match_file(s, i)) > 0) {
+    if (at_word_start && next(slash, i, slash_from) && may_be_path() && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
+    if (at_word_start && is_word_char(c) && next(dot, i, dot_from) && may_be_file() && (n = match_file(s, i)) > 0) {
       out += kMaskFile; i += n; continue;
     }
     if (c == '\'' && at_word_start) {
@@ -349,8 +406,7 @@ std::string mask_variables(std::string_view text) {
     }
     if (is_word_char(c)) {
       // The rest of the word: no form starts inside a word.
-      size_t j = i + 1;
-      while (j < s.size() && is_word_char(s[j])) ++j;
+      const size_t j = end_of_word();
       out.append(s.substr(i, j - i));
       i = j;
       continue;
