@@ -1090,8 +1090,10 @@ class Run {
     ShapeCovers& measured = covers_of(shape(line));
     std::vector<std::pair<uint32_t, Cover>> out;
     std::vector<char> fresh_here;
-    std::vector<uint32_t>& added = added_;  // measured here, in order, with their index in measured.covers or kIdle
-    added.clear();
+    // Measured here, in order, each with its index in measured.covers or kIdle.
+    std::vector<std::pair<uint32_t, uint32_t>>& added = added_;
+    added.resize(touched.size());
+    size_t added_n = 0;
     size_t at = 0;
     for (size_t x = 0; x < touched.size(); ++x) {
       const uint32_t li = touched[x];
@@ -1107,41 +1109,42 @@ class Run {
         continue;
       }
       const Cover c = measure_line(li, line);
-      added.push_back(li);
       if (idle(c)) {
-        added.push_back(ShapeCovers::kIdle);
+        added[added_n++] = {li, ShapeCovers::kIdle};
         continue;
       }
-      added.push_back(static_cast<uint32_t>(measured.covers.size()));
+      added[added_n++] = {li, static_cast<uint32_t>(measured.covers.size())};
       measured.covers.push_back(c);
       out.emplace_back(li, c);
       fresh_here.push_back(1);
     }
-    if (!added.empty()) {
+    if (added_n > 0) {
       // The covers stay where they are; the templates and their indexes
-      // are merged, in order.
-      std::vector<uint32_t> leaves, cover;
-      leaves.reserve(measured.leaves.size() + added.size() / 2);
-      cover.reserve(measured.leaves.size() + added.size() / 2);
-      size_t a = 0, b = 0;
-      while (a < measured.leaves.size() || b < added.size()) {
-        if (b == added.size() || (a < measured.leaves.size() && measured.leaves[a] < added[b])) {
-          leaves.push_back(measured.leaves[a]);
-          cover.push_back(measured.cover[a++]);
+      // are merged in place, from the back.
+      std::vector<uint32_t>& leaves = measured.leaves;
+      std::vector<uint32_t>& cover = measured.cover;
+      size_t a = leaves.size(), b = added_n, to = leaves.size() + added_n;
+      leaves.resize(to);
+      cover.resize(to);
+      while (b > 0) {
+        --to;
+        if (a > 0 && leaves[a - 1] > added[b - 1].first) {
+          --a;
+          leaves[to] = leaves[a];
+          cover[to] = cover[a];
         } else {
-          leaves.push_back(added[b]);
-          cover.push_back(added[b + 1]);
-          b += 2;
+          --b;
+          leaves[to] = added[b].first;
+          cover[to] = added[b].second;
         }
       }
-      measured.leaves = std::move(leaves);
-      measured.cover = std::move(cover);
     }
     known->list = std::move(out);  // `known` still holds: nothing above adds checks
     known->new_to_shape = std::move(fresh_here);
     return *known;
   }
-  std::vector<uint32_t> touched_, added_;  // checks()'s
+  std::vector<uint32_t> touched_;  // checks()'s
+  std::vector<std::pair<uint32_t, uint32_t>> added_;  // checks()'s
 
   // The templates measured against a shape so far, sorted, with their
   // covers where they are not idle.
