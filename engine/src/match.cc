@@ -981,7 +981,7 @@ class Run {
     uint64_t held = 0;
     for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
       const uint64_t x = leaf.words[i];
-      if (((sig >> (x & 63)) & 1) && std::find(w.begin(), w.end(), x) != w.end()) held |= 1ull << i;
+      if (((sig >> (x & 63)) & 1) && f.bloom.may_hold(x) && std::find(w.begin(), w.end(), x) != w.end()) held |= 1ull << i;
     }
     return held;
   }
