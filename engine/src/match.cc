@@ -878,6 +878,7 @@ class Run {
     auto [kept, fresh] = hits_.try_emplace(leaf);
     if (!fresh && h.degree <= kept->degree) return;  // and a rule it would make a candidate is one already
     *kept = h;
+    *kept_degree_.try_emplace(leaf).first = h.degree;
     if (h.degree >= k_.leaves[leaf].min_degree) candidates_.insert(k_.leaves[leaf].rule);
   }
 
@@ -995,8 +996,8 @@ class Run {
     // Whether a measure bound by `bound` falls short of it.
     bool short_of(double bound) const { return bound + 1e-9 < at_least || (kept >= 0 && bound <= kept + 1e-9); }
   };
-  static Bar bar(double at_least, const LeafHit* kept) { return {at_least, kept ? kept->degree : -1.0}; }
-  Bar bar(uint32_t li, double at_least) const { return bar(at_least, hits_.find_value(li)); }
+  static Bar bar(double at_least, const double* kept) { return {at_least, kept ? *kept : -1.0}; }
+  Bar bar(uint32_t li, double at_least) const { return bar(at_least, kept_degree_.find_value(li)); }
 
   // Whether an alignment of template `li` with a text holding `held` of its
   // words (its first 64) falls short of `bar`: the sum first, then the best
@@ -1341,8 +1342,8 @@ class Run {
     const MessageLeaf& leaf = k_.leaves[li];
     LeafHit best{c.degree, line, line, c.explained, 1, c.spanned};
     // A template found whole already is found no better on other lines.
-    const LeafHit* had = hits_.find_value(li);
-    if (c.wrap && !(had && had->degree >= 1.0)) {
+    const double* had = kept_degree_.find_value(li);
+    if (c.wrap && !(had && *had >= 1.0)) {
       const size_t lo = line >= kWindowLines ? line - kWindowLines : 0;
       const size_t hi = std::min(line_count_ - 1, static_cast<size_t>(line) + kWindowLines);
       // Most windows are ruled out by their lines' blooms before their
@@ -1505,6 +1506,9 @@ class Run {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
   };
   FlatMap<uint32_t, LeafHit, LeafHash> hits_;
+  // Each kept hit's degree, as in hits_: what the bars of measures read,
+  // hundreds of thousands of times, from slots a third the size.
+  FlatMap<uint32_t, double, LeafHash> kept_degree_;
   std::unordered_map<const Condition*, uint32_t> codes_;
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
