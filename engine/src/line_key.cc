@@ -582,21 +582,27 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
     return h;
   };
   auto entry = [&](uint32_t set, uint64_t values) { return mix(mix(skeleton, set + 1), values); };
-  auto [first_set, fresh] = by_skeleton_.try_emplace(skeleton);  // stays put: nothing below adds skeletons
-  if (fresh) *first_set = kNoSet;
-  size_t sets = 0;
-  for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
-    if (read_sets_[set].length != line.size()) continue;
-    const uint32_t* found = entry_of_.find_value(entry(set, values_at(read_sets_[set])));
-    if (!found) continue;
-    const Known* known = &known_[*found];
-    if (known->codes == 0) return {known->words, known->codes_base, *found, false};
+  auto [skel, fresh] = by_skeleton_.try_emplace(skeleton);  // stays put: nothing below adds skeletons
+  auto known_key = [&](uint32_t found) -> LineKey {
+    const Known* known = &known_[found];
+    if (known->codes == 0) return {known->words, known->codes_base, found, false};
     uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
       const Trace::Code& code = codes_[c];
       hc = mix_code(hc, code.tag, line.data() + code.at, code.length);
     }
-    return {known->words, mix(known->codes_base, hc), *found, true};
+    return {known->words, mix(known->codes_base, hc), found, true};
+  };
+  // The first set reads nothing: its entry is the one of every line of
+  // this skeleton and length, found first by the loop below as well.
+  if (skel->direct != LineKey::kNoEntry && skel->direct_length == line.size()) return known_key(skel->direct);
+  uint32_t* const first_set = &skel->first_set;
+  size_t sets = 0;
+  for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
+    if (read_sets_[set].length != line.size()) continue;
+    const uint32_t* found = entry_of_.find_value(entry(set, values_at(read_sets_[set])));
+    if (!found) continue;
+    return known_key(*found);
   }
   ++computed_;
   LineKey key = key_of(line, rule_, &masked_, &trace_);
@@ -620,6 +626,7 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   }
   key.entry = static_cast<uint32_t>(known_.size());
   key.codes_vary = !trace_.codes.empty();
+  if (set == *first_set && read_sets_[set].count == 0) skel->direct = key.entry, skel->direct_length = line.size();
   *entry_of_.try_emplace(entry(set, values_at(read_sets_[set]))).first = key.entry;
   known_.push_back(
       Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())});

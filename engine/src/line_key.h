@@ -160,7 +160,15 @@ class LineKeys {
   };
   const RuleWords* rule_;
   MaskedKeys masked_;
-  FlatMap<uint64_t, uint32_t, Hash> by_skeleton_;  // -> its first read set
+  struct Skeleton {
+    uint32_t first_set = kNoSet;
+    // The entry of the first read set when it reads nothing, and the
+    // length of its lines: most lines of a log are keyed by this alone,
+    // without a look at the read sets or at entry_of_.
+    uint32_t direct = LineKey::kNoEntry;
+    size_t direct_length = 0;
+  };
+  FlatMap<uint64_t, Skeleton, Hash> by_skeleton_;
   std::vector<ReadSet> read_sets_;
   std::vector<Trace::Span> reads_;
   // By skeleton, read set and the values read: the entry (in known_),
