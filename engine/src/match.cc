@@ -190,7 +190,12 @@ struct Compiled {
   };
   FlatMap<uint64_t, uint32_t, PairHash> pair_index;  // pair_key() -> in pair_targets
   std::vector<std::vector<uint32_t>> pair_targets;
-  std::vector<char> paired;  // per anchor id: whether it is in any pair
+  // Per anchor id, a bit for each anchor it is paired with (partner_bit()):
+  // most pairs of a line's anchors are no pair, told at a look, not by a
+  // miss in pair_index, a table too big for the cache.
+  std::vector<uint64_t> partners;
+  static uint64_t partner_bit(uint32_t anchor) { return 1ull << ((anchor * 0x9E3779B9u) >> 26); }
+  bool may_pair(uint32_t a, uint32_t b) const { return (partners[a] & partner_bit(b)) && (partners[b] & partner_bit(a)); }
   // Per anchor id: whether it is digits alone ("53"), found only where
   // masking keeps the number ("error 53"), among a line's masked words.
   std::vector<char> number_anchor;
@@ -583,7 +588,7 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
         k->rule_words.add(*word);
         if (ids[j] == k->rare_targets.size()) {  // a new anchor
           k->rare_targets.emplace_back();
-          k->paired.push_back(0);
+          k->partners.push_back(0);
           k->number_anchor.push_back(std::all_of(word->begin(), word->end(), is_ascii_digit));
           if (k->number_anchor.back()) k->number_anchor_words.insert(detail::hash_word(*word));
         }
@@ -598,7 +603,8 @@ std::shared_ptr<Compiled> compile(const RuleSet& hand, const std::vector<RuleSou
           auto [index, fresh] = k->pair_index.try_emplace(pair_key(ids[a], ids[b]));
           if (fresh) *index = static_cast<uint32_t>(k->pair_targets.size()), k->pair_targets.emplace_back();
           k->pair_targets[*index].push_back(li);
-          k->paired[ids[a]] = k->paired[ids[b]] = 1;
+          k->partners[ids[a]] |= Compiled::partner_bit(ids[b]);
+          k->partners[ids[b]] |= Compiled::partner_bit(ids[a]);
         }
       }
     }
@@ -1078,9 +1084,9 @@ class Run {
     const bool pairs = anchors.size() <= kMaxPairedAnchors;
     for (size_t a = 0; a < anchors.size(); ++a) {
       touch(k_.rare_targets[anchors[a]]);
-      if (!pairs || !k_.paired[anchors[a]]) continue;
+      if (!pairs || !k_.partners[anchors[a]]) continue;
       for (size_t b = a + 1; b < anchors.size(); ++b) {
-        if (!k_.paired[anchors[b]]) continue;
+        if (!k_.may_pair(anchors[a], anchors[b])) continue;
         if (const uint32_t* p = k_.pair_index.find_value(pair_key(anchors[a], anchors[b]))) touch(k_.pair_targets[*p]);
       }
     }
