@@ -626,7 +626,9 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   }
   key.entry = static_cast<uint32_t>(known_.size());
   key.codes_vary = !trace_.codes.empty();
-  if (set == *first_set && read_sets_[set].count == 0) skel->direct = key.entry, skel->direct_length = line.size();
+  if (set == *first_set && read_sets_[set].count == 0 && line.size() < UINT32_MAX) {
+    skel->direct = key.entry, skel->direct_length = static_cast<uint32_t>(line.size());
+  }
   *entry_of_.try_emplace(entry(set, values_at(read_sets_[set]))).first = key.entry;
   known_.push_back(
       Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())});

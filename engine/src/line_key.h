@@ -166,7 +166,7 @@ class LineKeys {
     // length of its lines: most lines of a log are keyed by this alone,
     // without a look at the read sets or at entry_of_.
     uint32_t direct = LineKey::kNoEntry;
-    size_t direct_length = 0;
+    uint32_t direct_length = 0;  // lines of 4 GB or more have no direct entry
   };
   FlatMap<uint64_t, Skeleton, Hash> by_skeleton_;
   std::vector<ReadSet> read_sets_;
