@@ -139,7 +139,9 @@ size_t trim_trailing_punct(std::string_view s, size_t i, size_t end) {
 }
 
 // C:\dir\file, \\server\share, %SystemRoot%\system32, /usr/lib (two slashes).
-size_t match_path(std::string_view s, size_t i) {
+// `word_end`: how far from i the caller knows s to be word characters (i
+// for none), which no slash is among: the scans go on from there.
+size_t match_path(std::string_view s, size_t i, size_t word_end) {
   size_t j = i;
   bool ok = false;
   if (i + 2 < s.size() && is_letter(s[i]) && s[i + 1] == ':' &&
@@ -151,7 +153,7 @@ size_t match_path(std::string_view s, size_t i) {
     j = i + 2;
   } else if (s[i] == '%' || s[i] == '.' || s[i] == '\\' || s[i] == '/' || is_word_char(s[i])) {
     // A run of path characters containing at least one backslash, or two slashes.
-    size_t k = i, back = 0, fwd = 0;
+    size_t k = word_end, back = 0, fwd = 0;  // word characters are path characters
     while (k < s.size() && is_path_char(s[k])) {
       back += s[k] == '\\';
       fwd += s[k] == '/';
@@ -178,9 +180,10 @@ size_t match_path(std::string_view s, size_t i) {
   return trim_trailing_punct(s, i, j) - i;
 }
 
-// name.ext where ext has a letter: Oleaut32.dll, IFSHLP.SYS, log.txt
-size_t match_file(std::string_view s, size_t i) {
-  size_t j = i;
+// name.ext where ext has a letter: Oleaut32.dll, IFSHLP.SYS, log.txt.
+// `word_end` as match_path()'s.
+size_t match_file(std::string_view s, size_t i, size_t word_end) {
+  size_t j = word_end;  // word characters are file-name characters
   while (j < s.size() && is_file_char(s[j])) ++j;
   if (j == i || j >= s.size() || s[j] != '.') return 0;
   size_t k = j + 1;
@@ -284,10 +287,9 @@ std::string mask_variables(std::string_view text) {
       if ((n = match_time(s, i, lead)) > 0) { out += kMaskTime; i += n; continue; }
       if ((n = match_date(s, i, lead)) > 0) { out += kMaskDate; i += n; continue; }
     }
-    // Where a word that starts here ends, once asked: what follows it rules
-    // out a path or a file name at a look (a path from a word needs a path
-    // character after it, or a drive's ':'; a file name a '.' or a
-    // file-name character), and the word is copied to there.
+    // Where a word that starts here ends, found once when first asked: a
+    // path's and a file name's scans go on from there, and the word is
+    // copied to there.
     size_t word_end = 0;
     auto end_of_word = [&] {
       if (word_end == 0) {
@@ -295,15 +297,6 @@ std::string mask_variables(std::string_view text) {
         while (word_end < s.size() && is_word_char(s[word_end])) ++word_end;
       }
       return word_end;
-    };
-    auto may_be_path = [&] {
-      if (!is_word_char(c)) return true;
-      const size_t e = end_of_word();
-      return e < s.size() && (is_path_char(s[e]) || (s[e] == ':' && e == i + 1));
-    };
-    auto may_be_file = [&] {
-      const size_t e = end_of_word();
-      return e < s.size() && (s[e] == '.' || is_file_char(s[e]));
     };
     if (at_word_start && (c == '{' ? i + 9 < s.size() && s[i + 9] == '-' : is_hex(c) && i + 8 < s.size() && s[i + 8] == '-') &&
         (n = match_guid(s, i)) > 0) {
@@ -326,8 +319,10 @@ std::string mask_variables(std::string_view text) {
         continue;
       }
     }
-    if (at_word_start && next(slash, i, slash_from) && may_be_path() && (n = match_path(s, i)) > 0) { out += kMaskPath; i += n; continue; }
-    if (at_word_start && is_word_char(c) && next(dot, i, dot_from) && may_be_file() && (n = match_file(s, i)) > 0) {
+    if (at_word_start && next(slash, i, slash_from) && (n = match_path(s, i, is_word_char(c) ? end_of_word() : i)) > 0) {
+      out += kMaskPath; i += n; continue;
+    }
+    if (at_word_start && is_word_char(c) && next(dot, i, dot_from) && (n = match_file(s, i, end_of_word())) > 0) {
       out += kMaskFile; i += n; continue;
     }
     if (c == '\'' && at_word_start) {
