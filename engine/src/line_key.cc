@@ -582,7 +582,7 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
     return h;
   };
   auto entry = [&](uint32_t set, uint64_t values) { return mix(mix(skeleton, set + 1), values); };
-  auto [skel, fresh] = by_skeleton_.try_emplace(skeleton);  // stays put: nothing below adds skeletons
+  Skeleton* const skel = by_skeleton_.try_emplace(skeleton).first;  // stays put: nothing below adds skeletons
   auto known_key = [&](uint32_t found) -> LineKey {
     const Known* known = &known_[found];
     if (known->codes == 0) return {known->words, known->codes_base, found, false};

@@ -1017,7 +1017,6 @@ class Run {
   // The template's coverage of the line alone.
   struct Cover {
     double degree = 0, explained = 1, spanned = 1;
-    uint64_t held = 0;  // the template's words the line holds
     bool wrap = false;  // worth looking at the lines around
     // Worth looking at again where the line repeats with other lines
     // around: a message wrapped from it holds a fair part of it here.
@@ -1248,7 +1247,7 @@ class Run {
     const Form& f = form(line);
     const std::vector<uint64_t>& own = f.words;
     Cover c;
-    c.held = held_words(leaf, line);
+    const uint64_t held = held_words(leaf, line);  // the template's words the line holds
     // The alignment only when the words the line holds could be enough, and
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
@@ -1262,7 +1261,7 @@ class Run {
       for (uint64_t w : own) {
         uint64_t is = 0;
         if ((leaf.profile.sig >> (w & 63)) & 1) {
-          for (uint64_t h = c.held; h != 0; h &= h - 1) {
+          for (uint64_t h = held; h != 0; h &= h - 1) {
             const int i = __builtin_ctzll(h);
             is |= static_cast<uint64_t>(leaf.words[static_cast<size_t>(i)] == w) << i;
           }
@@ -1272,7 +1271,7 @@ class Run {
       return reading->bound();
     };
     const Bar b = bar(li, leaf.min_degree);
-    if (!held_falls_short(li, c.held, b) && !b.short_of(read_line()) &&
+    if (!held_falls_short(li, held, b) && !b.short_of(read_line()) &&
         !b.short_of(degree_of(li, reading->key, [&]() -> const std::vector<uint64_t>& { return own; }))) {  // the degree itself, alone
       size_t first = 0, last = 0;
       c.degree = pattern_coverage(leaf.words, own, &first, &last);
@@ -1280,7 +1279,7 @@ class Run {
       c.spanned = spanned_share(own, first, last);
     }
     c.wrap = leaf.words.size() > own.size() && c.degree < 1;
-    c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), c.held, leaf.profile.holes) >= kWrapShare;
+    c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), held, leaf.profile.holes) >= kWrapShare;
     return c;
   }
 
