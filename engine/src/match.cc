@@ -1286,22 +1286,45 @@ class Run {
   // A text as a template sees it: which of the template's words each of its
   // words is, in order (a word it does not hold is wrong against every one
   // of them), as a number. Texts of other words often read alike to a
-  // template: its words on the same lines, with other lines around.
+  // template: its words on the same lines, with other lines around. So the
+  // words before the first it holds and after the last count up to what an
+  // alignment could take of them: a template's placeholders are all that
+  // score there (0.6 against any word, against -0.5 for each other word,
+  // missing or added), and a shortest best alignment, each of whose starts
+  // and ends scores more than nothing, takes fewer than 2.2 words per
+  // placeholder there. A template without placeholders reads alike with any
+  // lines around.
   class MatchesKey {
    public:
-    explicit MatchesKey(uint32_t li) : h_((li + 1) * 0x9E3779B97F4A7C15ull) {}
+    MatchesKey(uint32_t li, uint32_t holes) : h_((li + 1) * 0x9E3779B97F4A7C15ull), edge_(11ull * holes / 5) {}
     void add(uint64_t is) {
-      h_ = (h_ ^ is) * 0x100000001B3ull;
-      h_ ^= h_ >> 29;
-      ++n_;
+      if (is == 0) {
+        ++pending_;
+        return;
+      }
+      // A run of words it does not hold: 0, never an `is` mixed, and its length.
+      if (pending_ > 0) mix(0), mix(held_ ? pending_ : std::min(pending_, edge_));
+      pending_ = 0;
+      held_ = true;
+      mix(is);
     }
     void give_up() { usable_ = false; }  // a template of over 64 words: `is` says too little
     // 0 when unusable.
-    uint64_t key() const { return usable_ ? ((h_ ^ n_) * 0x9E3779B97F4A7C15ull) | 1 : 0; }
+    uint64_t key() const {
+      if (!usable_) return 0;
+      uint64_t h = (h_ ^ std::min(pending_, edge_)) * 0x100000001B3ull;
+      return ((h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull) | 1;
+    }
 
    private:
+    void mix(uint64_t x) {
+      h_ = (h_ ^ x) * 0x100000001B3ull;
+      h_ ^= h_ >> 29;
+    }
     uint64_t h_;
-    uint64_t n_ = 0;
+    const uint64_t edge_;   // the most words an alignment takes before or after the words held
+    uint64_t pending_ = 0;  // words not held since the last one held
+    bool held_ = false;     // whether one was
     bool usable_ = true;
   };
   // A text read word by word against a template: the bounds of its
@@ -1309,7 +1332,9 @@ class Run {
   // MatchesKey, fed alike.
   struct Reading {
     Reading(const MessageLeaf& leaf, uint32_t li)
-        : side(leaf.words.size(), leaf.profile.hole_count > 0), order(leaf.words.size(), leaf.profile), key(li) {
+        : side(leaf.words.size(), leaf.profile.hole_count > 0),
+          order(leaf.words.size(), leaf.profile),
+          key(li, leaf.profile.hole_count) {
       if (leaf.words.size() > 64) key.give_up();  // `is` has the first 64
     }
     // The next word: whether the template holds it, and which of its first
