@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "allocator.h"
 #include "cli.h"
 #include "kbtriage/error.h"
 #include "kbtriage/match.h"
@@ -228,6 +229,7 @@ int run_match(const Args& args) {
   if (config.rule_paths.empty()) config.rule_paths = rules_from_env();
   if (!ranking_file.empty()) config.search.ranking = RankingConfig::parse(read_text_file(ranking_file), ranking_file);
 
+  allocate_on_huge_pages();  // the compiled rules and the scan's tables (allocator.h)
   Matcher matcher(db, config);
   if (!batch.empty()) {
     opt.details = full_batch;
