@@ -72,7 +72,7 @@ uint32_t digit_mask(const char* p, size_t n) {
 }
 
 // Which bytes of p[0..n) start a form whose reach may depend on digits:
-// kMark for '\\', '@', '%', '{', '}', a quote or '<'; kSlash for '/'.
+// kMark for '\\', '@', '%', '{', '}' or a quote; kSlash for '/'.
 enum : unsigned { kMark = 1, kSlash = 2 };
 unsigned form_marks(const char* p, size_t n) {
   unsigned found = 0;
@@ -81,14 +81,14 @@ unsigned form_marks(const char* p, size_t n) {
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    for (char c : {'@', '%', '{', '}', '\'', '<'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    for (char c : {'@', '%', '{', '}', '\''}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
     if (_mm_movemask_epi8(m) != 0) return kMark | kSlash;  // the marks' words are read in full anyway
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))) != 0) found |= kSlash;
   }
 #endif
   for (; i < n; ++i) {
     const char c = p[i];
-    if (c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'' || c == '<') return kMark | kSlash;
+    if (c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'') return kMark | kSlash;
     if (c == '/') found |= kSlash;
   }
   return found;
@@ -217,11 +217,11 @@ uint64_t skeleton_of(const char* p, size_t n) {
 namespace {
 
 // Where a line's digits stay as written in its key: where masking may read
-// them as part of a path, address, %-variable, GUID in braces, quoted name
-// or code, or <...> placeholder, whose reach can depend on the digits (a
-// quoted name is one up to 64 bytes; a time after a path that ends at its
-// first number starts at the second). Such forms are whole words apart
-// from quotes and placeholders, which may hold spaces.
+// them as part of a path, address, %-variable, GUID in braces, or quoted
+// name or code, whose reach can depend on the digits (a quoted name is one
+// up to 64 bytes; a time after a path that ends at its first number starts
+// at the second). Such forms are whole words apart from quotes, which may
+// hold spaces. A <...> placeholder is not one of them: angle_placeholders().
 class RawSpans {
  public:
   explicit RawSpans(std::string_view line) {
@@ -259,14 +259,12 @@ class RawSpans {
       if (mark || (slash && letter)) spans_.emplace_back(i, j);
       i = j;
     }
-    for (size_t i = 0; i < n; ++i) {  // quotes and placeholders, to their end
-      const char open = line[i];
-      if (open != '\'' && open != '<') continue;
-      if (open == '\'' && i > 0 && word_char(line[i - 1])) continue;
-      const size_t close = line.find(open == '<' ? '>' : '\'', i + 1);
+    for (size_t i = 0; i < n; ++i) {  // quotes, to their end
+      if (line[i] != '\'' || (i > 0 && word_char(line[i - 1]))) continue;
+      const size_t close = line.find('\'', i + 1);
       if (close == std::string_view::npos) continue;
       spans_.emplace_back(i, close + 1);
-      if (open == '\'') i = close - 1;  // a closing quote may open the next
+      i = close - 1;  // a closing quote may open the next
     }
   }
   bool empty() const { return spans_.empty(); }
@@ -285,6 +283,36 @@ class RawSpans {
 }  // namespace
 
 namespace {
+
+// Which of a line's '<' masking reads as a placeholder, in order, as a
+// number (0 for a line with none). mask_variables() reads "<...>" as one
+// placeholder, whatever is in it, when the first '>' after the '<' closes it
+// within 40 bytes and what is between is word characters, spaces and '_';
+// otherwise it reads on from the byte after the '<' as from any other
+// punctuation, and key_of() reads the same bytes as it does elsewhere. Which
+// it is depends on the widths of the digits in between, not on their values
+// (digits are word characters): lines of one skeleton read their '<' alike,
+// but lines whose numbers differ in width may not, so the key holds it.
+// What a placeholder stands for is finer in the key than in masking
+// ("<error 53>" keeps its 53 there), which only keys apart lines that
+// mask alike.
+uint64_t angle_placeholders(std::string_view s) {
+  size_t at = s.find('<');
+  if (at == std::string_view::npos) return 0;
+  uint64_t h = 0x3c3e;  // "<>"
+  while (at != std::string_view::npos) {
+    const size_t close = s.find('>', at + 1);
+    bool placeholder = false;
+    if (close != std::string_view::npos && close - at <= 40) {
+      const std::string_view inner = s.substr(at + 1, close - at - 1);
+      placeholder = inner == "#" ||  // a number's
+                    (!inner.empty() && std::all_of(inner.begin(), inner.end(), [](char c) { return word_char(c) || c == ' '; }));
+    }
+    h = mix(h, placeholder ? 2 : 1);
+    at = s.find('<', placeholder ? close + 1 : at + 1);
+  }
+  return h;
+}
 
 // line_key(), telling `trace` (if given) what it read of the digits.
 LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
@@ -516,6 +544,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
     }
   }
   h = mix_run(h, p + run, n - run);
+  if (const uint64_t angles = angle_placeholders(line)) h = mix(h, angles);
   // The codes key: a base, mixed with the numbers read as written where
   // there are any (LineKeys reads them again at the same places).
   auto codes_key = [&](uint64_t base) {

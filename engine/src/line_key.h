@@ -38,9 +38,10 @@ struct LineKey {
 // first (by their digit counts, as masking does: "10:6:2" is no time), then
 // a plain number, kept after "error" and the like; a number a file name,
 // address or GUID may start or hold keeps its form. Digits in a word with
-// '\\', '@', '%', '{' or '}' (or '/' and a letter), and between quotes or
-// <>, stay as written: masking may read them as part of a path, address,
-// variable or name whose reach depends on them.
+// '\\', '@', '%', '{' or '}' (or '/' and a letter), and between quotes,
+// stay as written: masking may read them as part of a path, address,
+// variable or name whose reach depends on them. Which "<...>" masking reads
+// as a placeholder depends on the digits' widths alone, and is in the key.
 //
 // With `rule` (the words of the rules), the key says a little less and
 // merges more: lines with one key then read the same to the rule engine.

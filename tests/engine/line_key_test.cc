@@ -112,9 +112,12 @@ void check_keys(int templates, uint32_t seed, const std::set<std::string>* rule_
       "file",  "port",  "AM",    "pm",      "WEB",     "café",      "x",      "0x1F",  "0x80004005", "C2065", "my_error",
       "WEBNN", "srvN",  "NNaNbNcN", "5FCNNFND", "cNNNNNNN", "CNNNN", "LNKNNNN", "WSAENNNNN", "NNpx", "QNNNNNN",
       "NNNNNNNN-NNNN-NNNN-Nc7d-NNNNNNNNNNNN", "{NNNNNNNN-NNNN-NNNN-NNNN-NNNNNNNNNNNN}", "deadbeef-NNNN-beef-NNNN-beefdeadbeef",
-      "paid", "pid", "NxNF", "NNNNNNNc", "NNNNNNNC"};
+      "paid", "pid", "NxNF", "NNNNNNNc", "NNNNNNNC",
+      // Placeholders: one, whatever the digits, up to 40 bytes ("<job ...>" is one or not by its digits' widths).
+      "<n>", "<SMS_PACKAGE_NT>", "<thread NNN>", "<error NN>", "<job NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN>"};
   static const std::vector<std::string> kGaps = {" ", "  ", ":", ": ", "#", "-", "'", "=", "(", ")", "_", ".", ",",
-                                                 "/", "\\", "\t", " - ", ", ", "=\"", "é", ".", ";", " ", " ", " ", "\r", "\v", "\f", "\r\n"};
+                                                 "/", "\\", "\t", " - ", ", ", "=\"", "é", ".", ";", " ", " ", " ", "\r", "\v", "\f", "\r\n",
+                                                 "<", ">", " <", "> ", "<#>"};
   static const std::vector<std::string> kNumbers = {"N",        "NN",         "NNN",        "NNNN",     "NNNNNNNN",
                                                     "NNNNNNNNNN", "-NNNNNNNNNN", "N.N",      "NN.NNN",   "N,NNN",
                                                     "NN:NN:NN",  "N:NN PM",    "NNNN-NN-NN", "N/NN/NNNN", "NN.NN.NNNN",
@@ -139,7 +142,7 @@ void check_keys(int templates, uint32_t seed, const std::set<std::string>* rule_
       if (std::uniform_int_distribution<int>(0, 2)(rng) > 0) shape += pick(kGaps);
     }
     // Digits near these stay as written in the key (see line_key.h).
-    const bool plain = shape.find_first_of("\\/@%{}'<") == std::string::npos;
+    const bool plain = shape.find_first_of("\\/@%{}'") == std::string::npos;
     plain_templates += plain;
     for (int v = 0; v < 4; ++v) {
       const bool widths = v % 2 == 1;
