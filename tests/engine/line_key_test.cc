@@ -257,6 +257,25 @@ TEST_CASE("a word of a rule word's skeleton is read for whether a rule holds it,
   }
 }
 
+TEST_CASE("a <...> is a placeholder by its length as masking sees it: whitespace collapsed", "[match]") {
+  // Numbers of other widths, each after a tab or spaces: the same key unless
+  // the '<' reads otherwise. Collapsed, the first of each pair is a
+  // placeholder of 12 bytes and the second is 42 bytes, too long to be one.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"x <a\t1\t1\t1\t1\t1> y", "x <a\t1234567\t1234567\t1234567\t1234567\t1234567> y"},
+      {"x <a        1        1        1        1        1> y", "x <a        1234567        1234567        1234567        1234567        1234567> y"},
+  };
+  RuleWords rule;
+  for (const auto& [a, b] : pairs) {
+    INFO(a << "\n" << b);
+    REQUIRE(message_words(a) != message_words(b));  // masking reads them apart
+    CHECK(line_key(a).words != line_key(b).words);
+    CHECK(line_key(a, &rule).words != line_key(b, &rule).words);
+  }
+  // Whitespace inside one that fits reads as spaces: a placeholder with a tab.
+  CHECK(message_words("x <a\tb> y") == message_words("x <ab> y"));
+}
+
 TEST_CASE("a line masked for its key is handed on masked", "[match]") {
   RuleWords rule;
   for (const char* w : {"cannot", "open"}) rule.add(w);
