@@ -5,11 +5,13 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <string>
 #endif
 
 namespace kbtriage::cli {
 
-#if defined(KBTRIAGE_WITH_JEMALLOC)
+// Extent hooks are jemalloc 5's.
+#if defined(KBTRIAGE_WITH_JEMALLOC) && JEMALLOC_VERSION_MAJOR >= 5
 namespace {
 
 // jemalloc's own extent hooks, with each new extent advised for huge pages
@@ -31,10 +33,16 @@ bool allocate_on_huge_pages() {
   if (mallctl("arena.0.extent_hooks", &g_system, &size, nullptr, 0) != 0 || g_system == nullptr) return false;
   g_huge = *g_system;
   g_huge.alloc = alloc_huge;
-  extent_hooks_t* hooks = &g_huge;
+  // The arena is made with jemalloc's own hooks and given these after:
+  // before 5.3, an arena made with hooks of its caller's allocated its own
+  // state through them before it was registered, and the default
+  // allocation looked it up (jemalloc issues #2262, #2546).
   unsigned arena = 0;
   size = sizeof(arena);
-  if (mallctl("arenas.create", &arena, &size, &hooks, sizeof(hooks)) != 0) return false;
+  if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return false;
+  extent_hooks_t* hooks = &g_huge;
+  const std::string hooks_of = "arena." + std::to_string(arena) + ".extent_hooks";
+  if (mallctl(hooks_of.c_str(), nullptr, nullptr, &hooks, sizeof(hooks)) != 0) return false;
   if (mallctl("thread.arena", nullptr, nullptr, &arena, sizeof(arena)) != 0) return false;
   mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);  // blocks cached from the arena before
   return true;
