@@ -285,37 +285,22 @@ class RawSpans {
 namespace {
 
 // Which of a line's '<' masking reads as a placeholder, in order, as a
-// number (0 for a line with none). mask_variables() reads "<...>" as one
-// placeholder, whatever is in it, when the first '>' after the '<' closes it
-// within 40 bytes and what is between is word characters, spaces and '_'
-// (after collapse_whitespace(): a tab is a space, and a run of them one);
-// otherwise it reads on from the byte after the '<' as from any other
-// punctuation, and key_of() reads the same bytes as it does elsewhere. Which
-// it is depends on the widths of the digits in between, not on their values
-// (digits are word characters): lines of one skeleton read their '<' alike,
-// but lines whose numbers differ in width may not, so the key holds it.
-// What a placeholder stands for is finer in the key than in masking
-// ("<error 53>" keeps its 53 there), which only keys apart lines that
-// mask alike.
+// number (0 for a line with none): masked_placeholder_at(). Masking reads
+// one that is none on from the byte after the '<', as from any other
+// punctuation, and key_of() reads the same bytes as it does elsewhere.
+// Which it is depends on the widths of the digits in between, not on their
+// values: lines of one skeleton read their '<' alike, but lines whose
+// numbers differ in width may not, so the key holds it. What a placeholder
+// stands for is finer in the key than in masking ("<error 53>" keeps its 53
+// there), which only keys apart lines that mask alike.
 uint64_t angle_placeholders(std::string_view s) {
   size_t at = s.find('<');
   if (at == std::string_view::npos) return 0;
   uint64_t h = 0x3c3e;  // "<>"
   while (at != std::string_view::npos) {
-    const size_t close = s.find('>', at + 1);
-    bool placeholder = false;
-    if (close != std::string_view::npos) {
-      // As masking sees it, after collapse_whitespace(): each run of
-      // whitespace one space.
-      const std::string_view inner = s.substr(at + 1, close - at - 1);
-      size_t length = 2;  // "<>"
-      for (size_t i = 0; i < inner.size(); ++i) length += !(is_ascii_space(inner[i]) && i > 0 && is_ascii_space(inner[i - 1]));
-      placeholder = length <= 41 &&  // masking's close - at <= 40
-                    (inner == "#" ||   // a number's
-                     (!inner.empty() && std::all_of(inner.begin(), inner.end(), [](char c) { return word_char(c) || is_ascii_space(c); })));
-    }
-    h = mix(h, placeholder ? 2 : 1);
-    at = s.find('<', placeholder ? close + 1 : at + 1);
+    const size_t length = masked_placeholder_at(s, at);
+    h = mix(h, length > 0 ? 2 : 1);
+    at = s.find('<', at + (length > 0 ? length : 1));
   }
   return h;
 }

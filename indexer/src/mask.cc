@@ -258,6 +258,24 @@ size_t masked_time_at(std::string_view s, size_t i) { return i < s.size() ? matc
 size_t masked_date_at(std::string_view s, size_t i) { return i < s.size() ? match_date(s, i, digits_at(s, i)) : 0; }
 size_t masked_guid_at(std::string_view s, size_t i) { return i < s.size() ? match_guid(s, i) : 0; }
 
+size_t masked_placeholder_at(std::string_view s, size_t i) {
+  if (i >= s.size() || s[i] != '<') return 0;
+  const size_t close = s.find('>', i + 1);
+  if (close == std::string_view::npos) return 0;
+  const std::string_view inner = s.substr(i + 1, close - i - 1);
+  if (inner == "#") return close - i + 1;  // a number's
+  // Its length as collapse_whitespace() leaves it: a run of whitespace one
+  // space (text masking has collapsed already is the same either way).
+  size_t length = 2;  // "<>"
+  bool placeholder = !inner.empty();
+  for (size_t x = 0; x < inner.size(); ++x) {
+    const bool space = is_ascii_space(inner[x]);
+    length += !(space && x > 0 && is_ascii_space(inner[x - 1]));
+    placeholder &= space || is_word_char(inner[x]);
+  }
+  return placeholder && length <= 41 ? close - i + 1 : 0;  // "<" to ">" within 40 bytes
+}
+
 std::string mask_variables(std::string_view text) {
   // Each form is tried at each word start, in this order; what makes a form
   // impossible there is checked first (a GUID has a '-' after its first
@@ -360,26 +378,18 @@ std::string mask_variables(std::string_view text) {
         }
       }
     }
-    if (c == '<') {
-      size_t close = s.find('>', i + 1);
-      if (close != std::string_view::npos && close - i <= 40) {
-        std::string_view inner = s.substr(i + 1, close - i - 1);
-        if (inner == "#" || inner == "n" || inner == "number" || inner == "nn") {
-          out += kMaskNumber; i = close + 1; continue;
-        }
-        bool placeholder = !inner.empty();
-        for (char ch : inner) placeholder &= is_word_char(ch) || ch == ' ' || ch == '_';
-        if (placeholder) {
-          // The mask's own placeholders pass through unchanged; others stand for any value.
-          std::string whole(s.substr(i, close - i + 1));
-          bool ours = whole == kMaskHex || whole == kMaskPath || whole == kMaskFile ||
-                      whole == kMaskName || whole == kMaskTime || whole == kMaskDate ||
-                      whole == kMaskGuid || whole == kMaskEmail;
-          out += ours ? whole : std::string(kMaskVar);
-          i = close + 1;
-          continue;
-        }
+    if (c == '<' && (n = masked_placeholder_at(s, i)) > 0) {
+      const std::string_view whole = s.substr(i, n), inner = whole.substr(1, n - 2);
+      i += n;
+      if (inner == "#" || inner == "n" || inner == "number" || inner == "nn") {
+        out += kMaskNumber;
+        continue;
       }
+      // The mask's own placeholders pass through unchanged; others stand for any value.
+      const bool ours = whole == kMaskHex || whole == kMaskPath || whole == kMaskFile || whole == kMaskName ||
+                        whole == kMaskTime || whole == kMaskDate || whole == kMaskGuid || whole == kMaskEmail;
+      out += ours ? whole : kMaskVar;
+      continue;
     }
     if (at_word_start && is_ascii_digit(c)) {
       size_t j = i;

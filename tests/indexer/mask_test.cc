@@ -1,6 +1,7 @@
 // mask_variables: the variable parts of a message become placeholders, error
 // codes stay, so that two occurrences of one message meet in one pattern.
 #include "kbtriage/mask.h"
+#include "kbtriage/text.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -181,6 +182,26 @@ TEST_CASE("masking_keeps_number_after says which words keep the number after the
     const std::string masked = mask_variables(std::string(w) + " 1234");
     CHECK(masking_keeps_number_after(w) == (masked.find("1234") != std::string::npos));
   }
+}
+
+TEST_CASE("masked_placeholder_at reads a <...> as mask_variables() does, in raw text as in masked", "[mask]") {
+  for (const char* line : {"a <SMS_PACKAGE_NT> b", "a <thread 271> b", "a <#> b", "a <n> b", "a <thread=271> b", "a <> b",
+                           "a <x\ty> b", "a <x          y> b", "a <b <c> d", "a <1234567890123456789012345678901234567890> b",
+                           "a <123456789012345678901234567890123456789> b", "a < x > b"}) {
+    CAPTURE(line);
+    const std::string text(line);
+    const size_t at = text.find('<');
+    const size_t n = masked_placeholder_at(text, at);
+    // One placeholder exactly when masking writes one in its place.
+    const std::string masked = mask_variables(text);
+    const bool one = masked.rfind("a <var> ", 0) == 0 || masked.rfind("a <#> ", 0) == 0;
+    CHECK((n > 0) == one);
+    if (n > 0) CHECK(text[at + n - 1] == '>');
+    // The same in the text masking reads: whitespace collapsed.
+    const std::string collapsed = collapse_whitespace(text);
+    CHECK((masked_placeholder_at(collapsed, collapsed.find('<')) > 0) == (n > 0));
+  }
+  CHECK(masked_placeholder_at("x <a> y", 0) == 0);  // no '<' there
 }
 
 }  // namespace

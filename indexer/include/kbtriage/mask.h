@@ -39,6 +39,12 @@ std::string mask_variables(std::string_view text);
 size_t masked_time_at(std::string_view s, size_t i);
 size_t masked_date_at(std::string_view s, size_t i);
 size_t masked_guid_at(std::string_view s, size_t i);
+// The same for a "<...>" placeholder at s[i] ('<' to '>' inclusive), which
+// may start anywhere: one when its first '>' closes it within 40 bytes and
+// it holds word characters and spaces, or is "<#>". Whitespace counts as
+// masking sees it, collapsed, so that raw text reads as masked text does.
+// Which it is depends on the widths of its digits, never their values.
+size_t masked_placeholder_at(std::string_view s, size_t i);
 
 // Whether mask_variables() keeps a number written after this word (lower
 // case: "error", "code", "id", "stop", ...) instead of masking it. For a
