@@ -1239,7 +1239,7 @@ class Run {
     const size_t hi = std::min(line_count_ - 1, static_cast<size_t>(line) + kWindowLines);
     uint64_t h = (line - lo) * 0x9E3779B97F4A7C15ull + (hi - lo);
     for (size_t x = lo; x <= hi; ++x) h = (h ^ shape(x)) * 0x100000001B3ull, h ^= h >> 31;
-    return h | 1;  // never 0, which says "not computed"
+    return h;
   }
 
   Cover measure_line(uint32_t li, uint32_t line) {
