@@ -9,6 +9,10 @@
 
 #include "kbtriage/text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace kbtriage {
 
 namespace {
@@ -26,23 +30,69 @@ constexpr std::array<bool, 256> kCodeChar = [] {
 
 bool is_code_char(char c) { return kCodeChar[static_cast<unsigned char>(c)]; }
 
-// Fills `tokens` (cleared first): the caller keeps one vector per thread, as
-// every section of every article goes through here.
-void tokenize(std::string_view s, std::vector<Token>& tokens) {
-  tokens.clear();
-  size_t i = 0;
-  while (i < s.size()) {
-    if (!is_code_char(s[i])) { ++i; continue; }
-    size_t b = i;
-    // A '-' directly before digits is a sign (-2147467259), not a hyphen in a word.
-    if (b > 0 && s[b - 1] == '-' && is_ascii_digit(s[b]) &&
-        (b == 1 || !is_code_char(s[b - 2]))) {
-      --b;
-    }
-    while (i < s.size() && is_code_char(s[i])) ++i;
-    tokens.push_back({s.substr(b, i - b), b});
-  }
+#if defined(__SSE2__)
+// A bit per byte of p[0..16) that is a code character (is_code_char()).
+// Signed compares: bytes >= 0x80 are below every range.
+unsigned code_bits(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // 'A'..'Z' as 'a'..'z', and no other byte there
+  const __m128i letter =
+      _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+  const __m128i underscore = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, letter), underscore)));
 }
+#endif
+
+// Where the code characters of a text are, a bit per byte, 64 to a word,
+// with a word of zeros after the last: made once per text, sixteen bytes
+// at a time, so that finding a token's start and end is a few instructions
+// and no loop over its bytes (a byte-by-byte loop mispredicts its exit at
+// every word).
+class CodeBits {
+ public:
+  explicit CodeBits(std::string_view s) : n_(s.size()) {
+    const size_t words = n_ / 64 + 2;
+    if (words <= kInline) {
+      bits_ = inline_;
+      std::fill(inline_, inline_ + words, 0);
+    } else {
+      heap_.assign(words, 0);
+      bits_ = heap_.data();
+    }
+    size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n_; i += 16) bits_[i / 64] |= static_cast<uint64_t>(code_bits(s.data() + i)) << (i % 64);
+    if (i < n_ && n_ >= 16) {  // the rest: the last sixteen bytes, those before i shifted out
+      const uint64_t rest = code_bits(s.data() + n_ - 16) >> (i - (n_ - 16));
+      bits_[i / 64] |= rest << (i % 64);
+      if (i % 64 + (n_ - i) > 64) bits_[i / 64 + 1] |= rest >> (64 - i % 64);
+      i = n_;
+    }
+#endif
+    for (; i < n_; ++i) bits_[i / 64] |= static_cast<uint64_t>(is_code_char(s[i])) << (i % 64);
+  }
+  // The first code character at or after `i`, or the text's size.
+  size_t next_code(size_t i) const { return std::min(n_, next(i, 0)); }
+  // The first byte at or after `i` that is not one, or the text's size.
+  size_t next_other(size_t i) const { return std::min(n_, next(i, ~0ull)); }
+
+ private:
+  static constexpr size_t kInline = 8;  // a line of up to 384 bytes needs no allocation
+  size_t next(size_t i, uint64_t flip) const {
+    size_t w = i / 64;
+    uint64_t x = (bits_[w] ^ flip) & (~0ull << (i % 64));
+    while (x == 0) {
+      if (64 * ++w >= n_ + 64) return n_;  // past the word of zeros
+      x = bits_[w] ^ flip;
+    }
+    return 64 * w + static_cast<size_t>(__builtin_ctzll(x));
+  }
+  size_t n_;
+  uint64_t* bits_;
+  uint64_t inline_[kInline];
+  std::vector<uint64_t> heap_;
+};
 
 bool equals_nocase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && starts_with_nocase(a, b);
@@ -132,11 +182,15 @@ bool is_error_word(std::string_view w) {
 
 void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   Collector out(codes);
-  thread_local std::vector<Token> tokens;
-  tokenize(s, tokens);
-  auto word = [&](size_t k) -> std::string_view {
-    return k < tokens.size() ? tokens[k].text : std::string_view();
-  };
+  // The tokens are read in one pass, each with the two before it (all that
+  // a code's reading looks back at): read_token(k) reads the k-th, and
+  // tokens[k - 1] and tokens[k - 2] are those before it where k says there
+  // are. The last four are kept.
+  struct Ring {
+    Token slot[4];
+    Token& operator[](size_t k) { return slot[k % 4]; }
+  } tokens;
+  auto word = [&](size_t at) -> std::string_view { return tokens[at].text; };
   // Text between two tokens, to check that they are adjacent ("Event ID: 12").
   auto gap = [&](size_t a, size_t b) {
     size_t from = tokens[a].begin + tokens[a].text.size();
@@ -151,9 +205,10 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   };
 
   size_t skip_until = 0;  // the parameters of a STOP message: addresses, not codes
-  for (size_t k = 0; k < tokens.size(); ++k) {
+  // Reads tokens[k], the tokens before it as context.
+  auto read_token = [&](size_t k) {
     std::string_view t = tokens[k].text;
-    if (tokens[k].begin < skip_until) continue;
+    if (tokens[k].begin < skip_until) return;
     // Plain lower-case words are never codes; only bare hex (c0000005) is.
     // Most tokens leave here, before any look at their neighbours.
     const char c0 = t[0];
@@ -162,9 +217,9 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
       // error name has a digit or an underscore (C2065, E_FAIL), or is WSAE*.
       bool marked = t.starts_with("WSAE") ||
                     std::any_of(t.begin(), t.end(), [](char ch) { return is_ascii_digit(ch) || ch == '_'; });
-      if (!marked) continue;
+      if (!marked) return;
     } else if (!is_ascii_digit(c0) && c0 != '-' && !(t.size() == 8 && parse_hex(t))) {
-      continue;
+      return;
     }
     // Each word that says what a code is ("STOP 0x0A", "error 53", "Event
     // ID: 12") starts with a letter: a number after a number ("10:17:10")
@@ -185,7 +240,7 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
     // 0x-prefixed hex.
     if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
       auto v = parse_hex(t.substr(2));
-      if (!v || *v > 0xFFFFFFFFu) continue;
+      if (!v || *v > 0xFFFFFFFFu) return;
       if (prev_stop) {
         size_t from = tokens[k - 1].begin, to = tokens[k].begin + t.size();
         out.add(stop_code(*v), "stop", s.substr(from, to - from));
@@ -197,49 +252,49 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
       }
       else if (*v >= 0x80000000u) out.add(hresult_code(*v), "hresult", t);
       else if (prev_error && *v > 0) out.add("ERR " + std::to_string(*v), "error", t);
-      continue;
+      return;
     }
     // Bare hex of 8 digits: 80004005, 8007000E, C0000005 (or a STOP code after "STOP").
     if (t.size() == 8 && parse_hex(t)) {
       uint64_t v = *parse_hex(t);
-      if (prev_stop) { out.add(stop_code(v), "stop", t); continue; }
+      if (prev_stop) { out.add(stop_code(v), "stop", t); return; }
       if (t[0] == '8' || t[0] == 'c' || t[0] == 'C') {
         bool has_digit = std::any_of(t.begin(), t.end(), is_ascii_digit);
-        if (has_digit) { out.add(hresult_code(v), "hresult", t); continue; }
+        if (has_digit) { out.add(hresult_code(v), "hresult", t); return; }
       }
     }
     // STOP codes written short: "STOP 0A", "STOP: 7B" (hex digits after STOP).
     if (prev_stop && t.size() <= 8 && parse_hex(t)) {
       out.add(stop_code(*parse_hex(t)), "stop", t);
-      continue;
+      return;
     }
     // Signed and unsigned decimals in the HRESULT range.
     if (t[0] == '-' && t.size() >= 11) {
       auto v = parse_dec(t.substr(1));
       if (v && *v >= 2000000000u && *v <= 2147483648u) {
         out.add(hresult_code((uint64_t{1} << 32) - *v), "hresult", t);
-        continue;
+        return;
       }
     }
     if (is_ascii_digit(t[0])) {
       // After no word, a number is a code only as an HRESULT of ten digits
       // (a name has an '_'): most numbers of a log, its times and counts,
       // leave here unread.
-      if (!after_word && t.size() != 10 && t.find('_') == std::string_view::npos) continue;
+      if (!after_word && t.size() != 10 && t.find('_') == std::string_view::npos) return;
       auto v = parse_dec(t);
       if (!v) {
         // fall through to tool codes below
       } else if (*v >= 0x80000000u && *v <= 0xFFFFFFFFu && t.size() == 10) {
         out.add(hresult_code(*v), "hresult", t);
-        continue;
+        return;
       } else if (prev_event || prev_eventid) {
         out.add("EVENT " + std::to_string(*v), "event", t);
-        continue;
+        return;
       } else if (prev_error && t.size() <= 6 && *v > 0) {
         out.add("ERR " + std::to_string(*v), "error", t);
-        continue;
+        return;
       } else {
-        continue;
+        return;
       }
     }
     // Tool codes: letters then 4-5 digits (C2065, LNK2001, RAS0733 after "error").
@@ -253,11 +308,22 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
                                       equals_nocase(word(k - 1), "error"));
         if (is_tool_prefix(t.substr(0, letters)) || prev_warning) {
           out.add(std::string(t), "tool", t);
-          continue;
+          return;
         }
       }
     }
     if (is_error_name(t)) out.add(std::string(t), "name", t);
+  };
+
+  const CodeBits bits(s);
+  size_t k = 0;
+  for (size_t i = bits.next_code(0); i < s.size(); i = bits.next_code(i), ++k) {
+    size_t b = i;
+    i = bits.next_other(i);
+    // A '-' directly before digits is a sign (-2147467259), not a hyphen in a word.
+    if (b > 0 && s[b - 1] == '-' && is_ascii_digit(s[b]) && (b == 1 || !is_code_char(s[b - 2]))) --b;
+    tokens[k] = {std::string_view(s.data() + b, i - b), b};
+    read_token(k);
   }
 }
 
