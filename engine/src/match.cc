@@ -176,6 +176,10 @@ struct Compiled {
   std::vector<MessageLeaf> leaves;
   std::unordered_map<const Condition*, uint32_t> leaf_of;
   std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
+  // detail::hash_word() of each code of `codes`: most codes a log holds are
+  // in no rule, and a probe here tells so without hashing the code's text
+  // for a node-based map.
+  KeySet code_hashes;
   std::unordered_map<std::string, std::vector<uint32_t>> by_article;
   // Hand-written literals and regular expressions are scanned for over the
   // whole input (they may span lines): their leaf per pattern id.
@@ -517,6 +521,7 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
     k.leaves.push_back(std::move(leaf));
   } else if (c.kind == Kind::kCode) {
     k.codes[c.text].emplace_back(&c, rule);
+    k.code_hashes.insert(detail::hash_word(c.text));
   }
   for (const Condition& child : c.children) collect_leaves(child, rule, k, templates);
 }
@@ -942,6 +947,7 @@ class Run {
       }
       if (!seen_codes_.insert(key.codes)) continue;
       for (const ErrorCode& code : extract_codes(line(i))) {
+        if (!k_.code_hashes.contains(detail::hash_word(code.code))) continue;
         auto it = k_.codes.find(code.code);
         if (it == k_.codes.end()) continue;
         for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(i), cond, rule});
