@@ -78,13 +78,20 @@ unsigned form_marks(const char* p, size_t n) {
   unsigned found = 0;
   size_t i = 0;
 #if defined(__SSE2__)
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+  auto block = [&](const char* at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
     for (char c : {'@', '%', '{', '}', '\''}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if (_mm_movemask_epi8(m) != 0) return kMark | kSlash;  // the marks' words are read in full anyway
+    if (_mm_movemask_epi8(m) != 0) return true;  // the marks' words are read in full anyway
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))) != 0) found |= kSlash;
+    return false;
+  };
+  for (; i + 16 <= n; i += 16) {
+    if (block(p + i)) return kMark | kSlash;
   }
+  // The rest: the last sixteen bytes, some looked at twice, which changes
+  // nothing of what is found.
+  if (i < n && n >= 16) return block(p + n - 16) ? kMark | kSlash : found;
 #endif
   for (; i < n; ++i) {
     const char c = p[i];
@@ -259,8 +266,8 @@ class RawSpans {
       if (mark || (slash && letter)) spans_.emplace_back(i, j);
       i = j;
     }
-    for (size_t i = 0; i < n; ++i) {  // quotes, to their end
-      if (line[i] != '\'' || (i > 0 && word_char(line[i - 1]))) continue;
+    for (size_t i = line.find('\''); i != std::string_view::npos; i = line.find('\'', i + 1)) {  // quotes, to their end
+      if (i > 0 && word_char(line[i - 1])) continue;
       const size_t close = line.find('\'', i + 1);
       if (close == std::string_view::npos) continue;
       spans_.emplace_back(i, close + 1);
