@@ -101,6 +101,25 @@ unsigned form_marks(const char* p, size_t n) {
   return found;
 }
 
+// Whether `c` may start or hold a form whose reach depends on digits, quotes
+// apart: '\\', '@', '%', '{', '}' or '/'.
+bool form_char(char c) { return c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '/'; }
+
+// The first byte of p[0..n) at or after `i` that is a form_char(), or n.
+// Sixteen bytes at a time: most words hold none.
+size_t next_form_char(const char* p, size_t n, size_t i) {
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    for (char c : {'@', '%', '{', '}', '/'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m))) return i + static_cast<size_t>(__builtin_ctz(bits));
+  }
+#endif
+  while (i < n && !form_char(p[i])) ++i;
+  return i;
+}
+
 constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
 uint64_t mix(uint64_t h, uint64_t x) {
   h = (h ^ x) * kMul;
@@ -250,21 +269,21 @@ class RawSpans {
       }
       return;
     }
-    for (size_t i = 0; i < n;) {  // words holding a form's mark
-      if (is_ascii_space(line[i])) {
-        ++i;
-        continue;
-      }
-      size_t j = i;
+    // Words holding a form's mark, or a '/' and a letter: only the words
+    // around those bytes are looked at.
+    for (size_t at = next_form_char(line.data(), n, 0); at < n; at = next_form_char(line.data(), n, at)) {
+      size_t from = at, to = at;
+      while (from > 0 && !is_ascii_space(line[from - 1])) --from;
+      while (to < n && !is_ascii_space(line[to])) ++to;
       bool mark = false, slash = false, letter = false;
-      for (; j < n && !is_ascii_space(line[j]); ++j) {
-        const char c = line[j];
+      for (size_t x = from; x < to; ++x) {
+        const char c = line[x];
         mark |= c == '\\' || c == '@' || c == '%' || c == '{' || c == '}';
         slash |= c == '/';
         letter |= is_ascii_alnum(c) && !is_ascii_digit(c);
       }
-      if (mark || (slash && letter)) spans_.emplace_back(i, j);
-      i = j;
+      if (mark || (slash && letter)) spans_.emplace_back(from, to);
+      at = to;
     }
     for (size_t i = line.find('\''); i != std::string_view::npos; i = line.find('\'', i + 1)) {  // quotes, to their end
       if (i > 0 && word_char(line[i - 1])) continue;
