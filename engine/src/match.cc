@@ -174,7 +174,12 @@ struct Compiled {
   size_t hand = 0;
   std::vector<uint32_t> agenda;  // hand-written rules by salience, then file order
   std::vector<MessageLeaf> leaves;
-  std::unordered_map<const Condition*, uint32_t> leaf_of;
+  struct ConditionHash {
+    uint64_t operator()(const Condition* c) const { return reinterpret_cast<uintptr_t>(c) * 0x9E3779B97F4A7C15ull; }
+  };
+  // Each message condition's leaf: asked for each rule a match evaluates
+  // (thousands for a log), open-addressed rather than node by node.
+  FlatMap<const Condition*, uint32_t, ConditionHash> leaf_of;
   std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
   // detail::hash_word() of each code of `codes`: most codes a log holds are
   // in no rule, and a probe here tells so without hashing the code's text
@@ -517,7 +522,7 @@ void collect_leaves(const Condition& c, uint32_t rule, Compiled& k, std::vector<
       leaf.profile = DegreeProfile(leaf.words);
       templates.push_back(&c);
     }
-    k.leaf_of.emplace(&c, static_cast<uint32_t>(k.leaves.size()));
+    *k.leaf_of.try_emplace(&c).first = static_cast<uint32_t>(k.leaves.size());
     k.leaves.push_back(std::move(leaf));
   } else if (c.kind == Kind::kCode) {
     k.codes[c.text].emplace_back(&c, rule);
@@ -764,9 +769,11 @@ class Run {
     }
     if (failed) std::rethrow_exception(failed);
     for (const auto& [line, cond, rule] : code_hits_) {
-      codes_.emplace(cond, line);
-      candidates_.insert(rule);
+      if (auto [kept, fresh] = codes_.try_emplace(cond); fresh) *kept = line;  // the first line holding it
+      candidates_.push_back(rule);
     }
+    std::sort(candidates_.begin(), candidates_.end());
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
     // The paste's file names, numbers and names against the article's, for
     // the lines each template matched best: the same ones are the article's
     // own case, others a lookalike.
@@ -782,8 +789,9 @@ class Run {
     });
   }
 
-  // Rules to look at beyond the hand-written ones: those a hit touched.
-  const std::set<uint32_t>& candidates() const { return candidates_; }
+  // Rules to look at beyond the hand-written ones: those a hit touched,
+  // in order, each once.
+  const std::vector<uint32_t>& candidates() const { return candidates_; }
 
   // Evaluates `c`; the leaves that held go to `evidence`, and the first leaf
   // that failed (for a "why not") to `failed`.
@@ -822,9 +830,9 @@ class Run {
         return t;
       }
       case Kind::kMessage: {
-        auto li = k_.leaf_of.find(&c);
-        const MessageLeaf& leaf = k_.leaves[li->second];
-        const LeafHit* hit = hits_.find_value(li->second);
+        const uint32_t li = *k_.leaf_of.find_value(&c);
+        const MessageLeaf& leaf = k_.leaves[li];
+        const LeafHit* hit = hits_.find_value(li);
         if (hit && hit->degree >= leaf.min_degree) {
           degree = std::min(degree, hit->degree);
           if (evidence) evidence->emplace_back(&c, *hit);
@@ -834,9 +842,8 @@ class Run {
         return Truth::kFalse;
       }
       case Kind::kCode: {
-        auto it = codes_.find(&c);
-        if (it != codes_.end()) {
-          if (evidence) evidence->emplace_back(&c, LeafHit{1, it->second, it->second});
+        if (const uint32_t* line = codes_.find_value(&c)) {
+          if (evidence) evidence->emplace_back(&c, LeafHit{1, *line, *line});
           return Truth::kTrue;
         }
         if (failed && !*failed) *failed = &c;
@@ -890,7 +897,7 @@ class Run {
     if (!fresh && h.degree <= kept->degree) return;  // and a rule it would make a candidate is one already
     *kept = h;
     *kept_degree_.try_emplace(leaf).first = h.degree;
-    if (h.degree >= k_.leaves[leaf].min_degree) candidates_.insert(k_.leaves[leaf].rule);
+    if (h.degree >= k_.leaves[leaf].min_degree) candidates_.push_back(k_.leaves[leaf].rule);  // sorted, once each, after the scan
   }
 
   // A line's masked words, with what is derived from them. Lines with one
@@ -1545,7 +1552,7 @@ class Run {
   // Each kept hit's degree, as in hits_: what the bars of measures read,
   // hundreds of thousands of times, from slots a third the size.
   FlatMap<uint32_t, double, LeafHash> kept_degree_;
-  std::unordered_map<const Condition*, uint32_t> codes_;
+  FlatMap<const Condition*, uint32_t, Compiled::ConditionHash> codes_;  // code condition -> the first line holding it
   static constexpr uint32_t kNoForm = UINT32_MAX;
   std::vector<Form> forms_;
   const Form* form_at_ = nullptr;  // forms_.data(), fixed by its reserve()
@@ -1575,7 +1582,7 @@ class Run {
   std::vector<ShapeCovers> covers_;
   FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors
   FlatMap<uint64_t, double, KeyHash> degrees_;  // by MatchesKey
-  std::set<uint32_t> candidates_;
+  std::vector<uint32_t> candidates_;  // sorted and each once from the end of scan()
 };
 
 struct Fired {
@@ -2015,7 +2022,7 @@ MatchResult Matcher::match(std::string_view text, const MatchOptions& opt) const
         run.eval(rule.when, facts, degree, nullptr, &failed);
         if (!failed) continue;
         if (rule.derived && failed->kind == Kind::kMessage) {
-          double cov = run.best_coverage(k.leaves[k.leaf_of.at(failed)], 200);
+          double cov = run.best_coverage(k.leaves[*k.leaf_of.find_value(failed)], 200);
           if (cov <= best_cov) continue;
           best_cov = cov;
           w.rule = rule.id;
