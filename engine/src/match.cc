@@ -994,14 +994,22 @@ class Run {
 
   // Which of a template's words (its first 64) a line holds. A line's
   // signature (a bit per word hash) answers most "no"s without a look.
-  uint64_t held_words(const MessageLeaf& leaf, size_t line) {
+  // Which of a template's words (its first 64) a line may hold by its
+  // signature: all it holds, and those whose hash shares a bit with a word
+  // it holds. held_words() says which of them it holds.
+  static uint64_t maybe_held_words(const MessageLeaf& leaf, uint64_t sig) {
+    uint64_t maybe = 0;
+    for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) maybe |= ((sig >> (leaf.words[i] & 63)) & 1) << i;
+    return maybe;
+  }
+  uint64_t held_words(const MessageLeaf& leaf, size_t line, uint64_t maybe) {
     const Form& f = form(line);
     const std::vector<uint64_t>& w = f.words;
-    const uint64_t sig = f.sig;
     uint64_t held = 0;
-    for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) {
-      const uint64_t x = leaf.words[i];
-      if (((sig >> (x & 63)) & 1) && f.bloom.may_hold(x) && std::find(w.begin(), w.end(), x) != w.end()) held |= 1ull << i;
+    for (; maybe != 0; maybe &= maybe - 1) {
+      const int i = __builtin_ctzll(maybe);
+      const uint64_t x = leaf.words[static_cast<size_t>(i)];
+      if (f.bloom.may_hold(x) && std::find(w.begin(), w.end(), x) != w.end()) held |= 1ull << i;
     }
     return held;
   }
@@ -1260,7 +1268,19 @@ class Run {
     const Form& f = form(line);
     const std::vector<uint64_t>& own = f.words;
     Cover c;
-    const uint64_t held = held_words(leaf, line);  // the template's words the line holds
+    const Bar b = bar(li, leaf.min_degree);
+    // Most templates fall short of the bar by the words the line may hold
+    // by its signature alone (a bit per word hash), which are all it holds
+    // and a few more: the bounds only grow with the words held. Those are
+    // told so without a look at which words the line holds.
+    const uint64_t maybe = maybe_held_words(leaf, f.sig);
+    if (held_falls_short(li, maybe, b)) {
+      c.wrap = leaf.words.size() > own.size();
+      c.wrap_again = c.wrap && held_sum_bound(leaf.words.size(), maybe, leaf.profile.holes) >= kWrapShare &&
+                     held_sum_bound(leaf.words.size(), held_words(leaf, line, maybe), leaf.profile.holes) >= kWrapShare;
+      return c;
+    }
+    const uint64_t held = held_words(leaf, line, maybe);  // the template's words the line holds
     // The alignment only when the words the line holds could be enough, and
     // could make more of the template than is found already: a hit is kept
     // only when it is better, so a cover left at 0 here records nothing
@@ -1283,7 +1303,6 @@ class Run {
       }
       return reading->bound();
     };
-    const Bar b = bar(li, leaf.min_degree);
     if (!held_falls_short(li, held, b) && !b.short_of(read_line()) &&
         !b.short_of(degree_of(li, reading->key, [&]() -> const std::vector<uint64_t>& { return own; }))) {  // the degree itself, alone
       size_t first = 0, last = 0;
