@@ -316,6 +316,19 @@ std::string mask_variables(std::string_view text) {
       }
       return word_end;
     };
+    // Most words start with a letter and end at a space, a comma or the
+    // like, or the line's end: none of the forms below can start there (a
+    // GUID's first group would run to a '-', an address to an '@', a path
+    // to a ':' or a path character, a file name to a '.'), and the word is
+    // copied at once.
+    if (at_word_start && is_letter(c)) {
+      const size_t j = end_of_word();
+      if (j == s.size() || s[j] == ' ' || s[j] == ',' || s[j] == ';' || s[j] == ')' || s[j] == '"' || s[j] == '?') {
+        out.append(s.data() + i, j - i);
+        i = j;
+        continue;
+      }
+    }
     if (at_word_start && (c == '{' ? i + 9 < s.size() && s[i + 9] == '-' : is_hex(c) && i + 8 < s.size() && s[i + 8] == '-') &&
         (n = match_guid(s, i)) > 0) {
       out += kMaskGuid; i += n; continue;
