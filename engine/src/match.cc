@@ -1211,6 +1211,15 @@ class Run {
     auto seen = [&](uint64_t check, uint64_t window) { return !measured.insert((check ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < line_count_; ++line) {
+      // The text of a line not seen before is read again here, for its
+      // anchors, long after the reading went past it: it is asked of the
+      // cache some lines ahead (lines seen before are not read, so the
+      // processor does not fetch them ahead of itself).
+      if (line + kTextAhead < line_count_) {
+        const char* ahead = text_.data() + starts_[line + kTextAhead];
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+      }
       wait_for(line);
       const std::string_view text = this->line(line);
       if (text.empty()) continue;
@@ -1581,6 +1590,7 @@ class Run {
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
   // Read ahead of the checks (read_lines()), in chunks of lines.
   static constexpr size_t kReadChunk = 1024;
+  static constexpr size_t kTextAhead = 8;  // scan_lines()'s
   static constexpr size_t kReadAheadLines = 4096;  // on a second thread from this many lines
   LineKeys line_keys_;
   std::vector<uint64_t> skeletons_;  // read_lines()'s
