@@ -486,16 +486,28 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
         h = mix(mix_run(h, p + run, i - run), kind | (1ull << 63));  // a run's count never has that bit
         // Its other bytes as written: a time's " PM" is a word too, and so
         // is a GUID's group with a letter ("5c7d"), digits and all.
+        // In the same pass, its longest run of digits, for the codes below.
         uint64_t rest = 0;
+        size_t longest = 0;
         for (size_t x = i; x < i + span;) {
-          size_t to = x;
-          bool letter = false;
-          while (to < i + span && alnum(p[to])) letter |= !is_ascii_digit(p[to++]);
-          if (letter) by_value(x, to - x);
-          for (size_t y = x; y < std::max(to, x + 1); ++y) {
-            if (letter || !is_ascii_digit(p[y])) rest = (rest ^ static_cast<unsigned char>(p[y])) * 1099511628211ull;
+          if (!alnum(p[x])) {
+            rest = (rest ^ static_cast<unsigned char>(p[x])) * 1099511628211ull;
+            ++x;
+            continue;
           }
-          x = std::max(to, x + 1);
+          size_t to = x, digits = 0;
+          bool letter = false;
+          for (; to < i + span && alnum(p[to]); ++to) {
+            const bool digit = is_ascii_digit(p[to]);
+            letter |= !digit;
+            digits = digit ? digits + 1 : 0;
+            longest = std::max(longest, digits);
+          }
+          if (letter) {
+            by_value(x, to - x);
+            for (size_t y = x; y < to; ++y) rest = (rest ^ static_cast<unsigned char>(p[y])) * 1099511628211ull;
+          }
+          x = to;
         }
         h = mix(h, rest);
         ++masked;
@@ -503,8 +515,7 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
         // eight digits or more (a GUID's first group, a time's fraction),
         // or ending a word with the letters after it ("10:12:55.1234567C"
         // holds 1234567C, a code by its first digit).
-        size_t longest = 0, end = i + span;
-        for (size_t x = i, d = 0; x < i + span; ++x) d = is_ascii_digit(p[x]) ? d + 1 : 0, longest = std::max(longest, d);
+        size_t end = i + span;
         while (end < n && alnum(p[end])) ++end;
         if (kind == 3 || longest >= 8 || end > i + span || (b.codes_read && word_is(p, b, code_may_follow))) {
           add_code(i, end - i, masked);
