@@ -698,7 +698,6 @@ class Run {
       start = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size() + 1;
     }
     line_count_ = starts_.size();
-    seen_codes_ = KeySet(line_count_ / 4);  // about one line in six of a long log has codes not seen before
     starts_.push_back(start);
     first_.resize(line_count_);
     form_of_.assign(line_count_, kNoForm);
@@ -1208,7 +1207,7 @@ class Run {
     std::vector<uint32_t> wraps;  // form -> its check's templates that could wrap, in could_wrap_of
     FlatMap<uint64_t, uint32_t, KeyHash> wraps_of_check;  // check -> the same
     std::vector<std::pair<uint64_t, std::vector<std::pair<uint32_t, Cover>>>> could_wrap_of;  // (check, templates)
-    KeySet measured(line_count_ / 4);  // checks with their window's shapes (sized for a log's: no growing by doubling)
+    KeySet measured;  // checks with their window's shapes
     auto seen = [&](uint64_t check, uint64_t window) { return !measured.insert((check ^ window) * 0x9E3779B97F4A7C15ull); };
     std::vector<uint32_t> anchors;
     for (uint32_t line = 0; line < line_count_; ++line) {
