@@ -1097,8 +1097,14 @@ class Run {
     if (!fresh) return *known;
     known->key = key;
     std::vector<uint32_t>& touched = touched_;
+    std::vector<size_t>& runs = touched_runs_;  // where each list touched starts in `touched`, and the end
     touched.clear();
-    auto touch = [&](const std::vector<uint32_t>& leaves) { touched.insert(touched.end(), leaves.begin(), leaves.end()); };
+    runs.assign(1, 0);
+    auto touch = [&](const std::vector<uint32_t>& leaves) {
+      if (leaves.empty()) return;
+      touched.insert(touched.end(), leaves.begin(), leaves.end());
+      runs.push_back(touched.size());
+    };
     // Pairs are quadratic: a line of thousands of words (a paste with no
     // line breaks) is checked by its rare anchors alone.
     const bool pairs = anchors.size() <= kMaxPairedAnchors;
@@ -1110,7 +1116,7 @@ class Run {
         if (const uint32_t* p = k_.pair_index.find_value(pair_key(anchors[a], anchors[b]))) touch(k_.pair_targets[*p]);
       }
     }
-    std::sort(touched.begin(), touched.end());  // the same order of checks whatever the anchors' order
+    merge_runs(touched, runs);  // the same order of checks whatever the anchors' order
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     // The shape's templates measured so far and these, both sorted: one
     // pass over each, not a hash lookup per template.
@@ -1171,6 +1177,30 @@ class Run {
     return *known;
   }
   std::vector<uint32_t> touched_;  // checks()'s
+  std::vector<size_t> touched_runs_;  // checks()'s
+  std::vector<uint32_t> merged_;  // merge_runs()'s
+
+  // Sorts `v`, made of the sorted runs v[runs[i]..runs[i + 1]), by merging
+  // neighbouring runs pairwise: each list of templates a check touches is
+  // sorted (by template), and they are a handful, so a merge compares far
+  // less than a sort, whose comparisons mispredict half the time.
+  void merge_runs(std::vector<uint32_t>& v, std::vector<size_t>& runs) {
+    std::vector<uint32_t>& other = merged_;
+    while (runs.size() > 2) {
+      other.resize(v.size());
+      size_t kept = 0;
+      for (size_t r = 0; r + 1 < runs.size(); r += 2) {
+        const size_t from = runs[r], mid = runs[r + 1], to = r + 2 < runs.size() ? runs[r + 2] : mid;
+        std::merge(v.begin() + static_cast<ptrdiff_t>(from), v.begin() + static_cast<ptrdiff_t>(mid),
+                   v.begin() + static_cast<ptrdiff_t>(mid), v.begin() + static_cast<ptrdiff_t>(to),
+                   other.begin() + static_cast<ptrdiff_t>(from));
+        runs[kept++] = from;
+      }
+      runs[kept++] = v.size();
+      runs.resize(kept);
+      v.swap(other);
+    }
+  }
   std::vector<std::pair<uint32_t, uint32_t>> added_;  // checks()'s
 
   // The templates measured against a shape so far, sorted, with their
