@@ -113,7 +113,9 @@ size_t next_form_char(const char* p, size_t n, size_t i) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
     for (char c : {'@', '%', '{', '}', '/'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m))) return i + static_cast<size_t>(__builtin_ctz(bits));
+    if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m))) {
+      return i + static_cast<size_t>(__builtin_ctz(bits));
+    }
   }
 #endif
   while (i < n && !form_char(p[i])) ++i;

@@ -182,8 +182,8 @@ struct Compiled {
   FlatMap<const Condition*, uint32_t, ConditionHash> leaf_of;
   std::unordered_map<std::string, std::vector<std::pair<const Condition*, uint32_t>>> codes;  // code -> (leaf, rule)
   // detail::hash_word() of each code of `codes`: most codes a log holds are
-  // in no rule, and a probe here tells so without hashing the code's text
-  // for a node-based map.
+  // in no rule, and a probe of this open-addressed set tells so, where the
+  // node-based map took std::hash of the text and a node or two.
   KeySet code_hashes;
   std::unordered_map<std::string, std::vector<uint32_t>> by_article;
   // Hand-written literals and regular expressions are scanned for over the
@@ -193,6 +193,8 @@ struct Compiled {
   // line: the templates a word starts a check for on its own (a rare word),
   // and those two words together do.
   AnchorTable anchors;
+  // Each list of templates below is sorted (a template is added to its
+  // lists in the order of the templates): a check merges those it touches.
   std::vector<std::vector<uint32_t>> rare_targets;  // per anchor id
   struct PairHash {
     uint64_t operator()(uint64_t key) const { return key * 0x9E3779B97F4A7C15ull; }
@@ -897,7 +899,8 @@ class Run {
     if (!fresh && h.degree <= kept->degree) return;  // and a rule it would make a candidate is one already
     *kept = h;
     *kept_degree_.try_emplace(leaf).first = h.degree;
-    if (h.degree >= k_.leaves[leaf].min_degree) candidates_.push_back(k_.leaves[leaf].rule);  // sorted, once each, after the scan
+    // Sorted, and each once, at the end of scan().
+    if (h.degree >= k_.leaves[leaf].min_degree) candidates_.push_back(k_.leaves[leaf].rule);
   }
 
   // A line's masked words, with what is derived from them. Lines with one
@@ -992,11 +995,10 @@ class Run {
   const std::vector<uint64_t>& words(size_t line) { return form(line).words; }
   uint64_t shape(size_t line) const { return shape_at_[form_of_[line]]; }  // a window's five, from one small array
 
-  // Which of a template's words (its first 64) a line holds. A line's
-  // signature (a bit per word hash) answers most "no"s without a look.
   // Which of a template's words (its first 64) a line may hold by its
-  // signature: all it holds, and those whose hash shares a bit with a word
-  // it holds. held_words() says which of them it holds.
+  // signature (a bit per word hash): all it holds, and those whose hash
+  // shares a bit with a word it holds. held_words() says which of `maybe`
+  // it holds, by the line's bloom first: most "no"s without a look.
   static uint64_t maybe_held_words(const MessageLeaf& leaf, uint64_t sig) {
     uint64_t maybe = 0;
     for (size_t i = 0; i < leaf.words.size() && i < 64; ++i) maybe |= ((sig >> (leaf.words[i] & 63)) & 1) << i;

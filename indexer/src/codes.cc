@@ -35,7 +35,8 @@ bool is_code_char(char c) { return kCodeChar[static_cast<unsigned char>(c)]; }
 // Signed compares: bytes >= 0x80 are below every range.
 unsigned code_bits(const char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  const __m128i digit =
+      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
   const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // 'A'..'Z' as 'a'..'z', and no other byte there
   const __m128i letter =
       _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
@@ -62,11 +63,15 @@ class CodeBits {
     }
     size_t i = 0;
 #if defined(__SSE2__)
-    for (; i + 16 <= n_; i += 16) bits_[i / 64] |= static_cast<uint64_t>(code_bits(s.data() + i)) << (i % 64);
+    for (; i + 16 <= n_; i += 16) {
+      bits_[i / 64] |= static_cast<uint64_t>(code_bits(s.data() + i)) << (i % 64);
+    }
     if (i < n_ && n_ >= 16) {  // the rest: the last sixteen bytes, those before i shifted out
+      // i is a multiple of 16 and fewer than 16 bytes are left: they end in
+      // i's word.
+      static_assert(64 % 16 == 0);
       const uint64_t rest = code_bits(s.data() + n_ - 16) >> (i - (n_ - 16));
       bits_[i / 64] |= rest << (i % 64);
-      if (i % 64 + (n_ - i) > 64) bits_[i / 64 + 1] |= rest >> (64 - i % 64);
       i = n_;
     }
 #endif
@@ -76,9 +81,11 @@ class CodeBits {
   size_t next_code(size_t i) const { return std::min(n_, next(i, 0)); }
   // The first byte at or after `i` that is not one, or the text's size.
   size_t next_other(size_t i) const { return std::min(n_, next(i, ~0ull)); }
+  CodeBits(const CodeBits&) = delete;  // bits_ may point into the object itself
+  CodeBits& operator=(const CodeBits&) = delete;
 
  private:
-  static constexpr size_t kInline = 8;  // a line of up to 384 bytes needs no allocation
+  static constexpr size_t kInline = 8;  // a text of up to 447 bytes needs no allocation
   size_t next(size_t i, uint64_t flip) const {
     size_t w = i / 64;
     uint64_t x = (bits_[w] ^ flip) & (~0ull << (i % 64));
@@ -205,7 +212,8 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
   };
 
   size_t skip_until = 0;  // the parameters of a STOP message: addresses, not codes
-  // Reads tokens[k], the tokens before it as context.
+  // Whether the k-th token is a code, or starts one: a token is read with
+  // the words before it ("error 53", "Event ID: 12", "STOP 0x0A").
   auto read_token = [&](size_t k) {
     std::string_view t = tokens[k].text;
     if (tokens[k].begin < skip_until) return;

@@ -15,7 +15,6 @@
 
 namespace kbtriage::test {
 
-
 namespace {
 
 struct Token {
@@ -131,7 +130,6 @@ bool is_error_word(std::string_view w) {
   return equals_nocase(w, "error") || equals_nocase(w, "err") || equals_nocase(w, "errorcode") ||
          equals_nocase(w, "helpmsg") || equals_nocase(w, "errno");
 }
-
 
 void add_codes_reference(std::string_view s, std::vector<ErrorCode>& codes) {
   Collector out(codes);

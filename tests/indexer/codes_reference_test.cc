@@ -63,6 +63,13 @@ TEST_CASE("add_codes gives what its plain version gives, on the corpus and on ra
     for (size_t n = 1 + below(14); n > 0; --n) text += kPieces[below(kPieces.size())];
     same(text);
   }
+  // Long texts too: the bitmap of a text over 447 bytes is on the heap, and
+  // a token may cross any of its 64-byte words.
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    for (size_t n = 40 + below(120); n > 0; --n) text += kPieces[below(kPieces.size())];
+    same(text);
+  }
   for (int i = 0; i < 5000; ++i) {
     std::string text(below(40), ' ');
     for (char& c : text) c = static_cast<char>(below(256));
