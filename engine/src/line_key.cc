@@ -71,54 +71,54 @@ uint32_t digit_mask(const char* p, size_t n) {
 #endif
 }
 
-// Which bytes of p[0..n) start a form whose reach may depend on digits:
-// kMark for '\\', '@', '%', '{', '}' or a quote; kSlash for '/'.
-enum : unsigned { kMark = 1, kSlash = 2 };
-unsigned form_marks(const char* p, size_t n) {
-  unsigned found = 0;
+// The bytes that start or hold a form whose reach may depend on digits: a
+// mark ('\\', '@', '%', '{' or '}': a path, address, variable or GUID in
+// braces), a quote, or a '/' (a path, with a letter in its word).
+bool mark_char(char c) { return c == '\\' || c == '@' || c == '%' || c == '{' || c == '}'; }
+#if defined(__SSE2__)
+// Those of p[0..16), a bit each.
+struct FormBytes {
+  unsigned marks, quotes, slashes;
+};
+FormBytes form_bytes(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  for (char c : {'@', '%', '{', '}'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+  auto bits = [](__m128i x) { return static_cast<unsigned>(_mm_movemask_epi8(x)); };
+  return {bits(m), bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('\''))), bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')))};
+}
+#endif
+
+// Whether p[0..n) holds any of those: most log lines hold none.
+bool holds_form_bytes(const char* p, size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)
-  auto block = [&](const char* at) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    for (char c : {'@', '%', '{', '}', '\''}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if (_mm_movemask_epi8(m) != 0) return true;  // the marks' words are read in full anyway
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))) != 0) found |= kSlash;
-    return false;
+  auto block = [](const char* at) {
+    const FormBytes b = form_bytes(at);
+    return (b.marks | b.quotes | b.slashes) != 0;
   };
   for (; i + 16 <= n; i += 16) {
-    if (block(p + i)) return kMark | kSlash;
+    if (block(p + i)) return true;
   }
-  // The rest: the last sixteen bytes, some looked at twice, which changes
-  // nothing of what is found.
-  if (i < n && n >= 16) return block(p + n - 16) ? kMark | kSlash : found;
+  // The rest: the last sixteen bytes, some looked at twice.
+  if (i < n && n >= 16) return block(p + n - 16);
 #endif
   for (; i < n; ++i) {
-    const char c = p[i];
-    if (c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '\'') return kMark | kSlash;
-    if (c == '/') found |= kSlash;
+    if (mark_char(p[i]) || p[i] == '\'' || p[i] == '/') return true;
   }
-  return found;
+  return false;
 }
 
-// Whether `c` may start or hold a form whose reach depends on digits, quotes
-// apart: '\\', '@', '%', '{', '}' or '/'.
-bool form_char(char c) { return c == '\\' || c == '@' || c == '%' || c == '{' || c == '}' || c == '/'; }
-
-// The first byte of p[0..n) at or after `i` that is a form_char(), or n.
-// Sixteen bytes at a time: most words hold none.
+// The first mark or '/' of p[0..n) at or after `i`, or n. Sixteen bytes at
+// a time: most words hold none.
 size_t next_form_char(const char* p, size_t n, size_t i) {
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    for (char c : {'@', '%', '{', '}', '/'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m))) {
-      return i + static_cast<size_t>(__builtin_ctz(bits));
-    }
+    const FormBytes b = form_bytes(p + i);
+    if (const unsigned bits = b.marks | b.slashes) return i + static_cast<size_t>(__builtin_ctz(bits));
   }
 #endif
-  while (i < n && !form_char(p[i])) ++i;
+  while (i < n && !mark_char(p[i]) && p[i] != '/') ++i;
   return i;
 }
 
@@ -254,23 +254,7 @@ class RawSpans {
  public:
   explicit RawSpans(std::string_view line) {
     const size_t n = line.size();
-    const unsigned marks = form_marks(line.data(), n);
-    if (marks == 0) return;
-    if (marks == kSlash) {  // only the words around each '/': a date's, mostly
-      for (size_t at = line.find('/'); at != std::string_view::npos; at = line.find('/', at)) {
-        size_t from = at, to = at;
-        while (from > 0 && !is_ascii_space(line[from - 1])) --from;
-        while (to < n && !is_ascii_space(line[to])) ++to;
-        for (size_t x = from; x < to; ++x) {
-          if (is_ascii_alnum(line[x]) && !is_ascii_digit(line[x])) {
-            spans_.emplace_back(from, to);
-            break;
-          }
-        }
-        at = to;
-      }
-      return;
-    }
+    if (!holds_form_bytes(line.data(), n)) return;
     // Words holding a form's mark, or a '/' and a letter: only the words
     // around those bytes are looked at.
     for (size_t at = next_form_char(line.data(), n, 0); at < n; at = next_form_char(line.data(), n, at)) {
@@ -279,10 +263,9 @@ class RawSpans {
       while (to < n && !is_ascii_space(line[to])) ++to;
       bool mark = false, slash = false, letter = false;
       for (size_t x = from; x < to; ++x) {
-        const char c = line[x];
-        mark |= c == '\\' || c == '@' || c == '%' || c == '{' || c == '}';
-        slash |= c == '/';
-        letter |= is_ascii_alnum(c) && !is_ascii_digit(c);
+        mark |= mark_char(line[x]);
+        slash |= line[x] == '/';
+        letter |= is_ascii_alpha(line[x]);
       }
       if (mark || (slash && letter)) spans_.emplace_back(from, to);
       at = to;
