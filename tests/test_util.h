@@ -87,6 +87,30 @@ inline RunResult run_cli(const std::string& args, const std::string& stdin_text 
   return r;
 }
 
+// Each file under corpus/ (its README too) whole, then each of its lines
+// without the '\n', to `f`: the texts a fast version of a reader and its
+// plain first version are compared on.
+template <typename F>
+void each_corpus_text(F f) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(corpus_dir())) {
+    if (!e.is_regular_file()) continue;
+    const std::string text = read_file(e.path());
+    f(text);
+    size_t from = 0;
+    for (size_t nl = text.find('\n'); nl != std::string::npos; from = nl + 1, nl = text.find('\n', from)) {
+      f(text.substr(from, nl - from));
+    }
+  }
+}
+
+// `count` of `pieces`, drawn at random and joined: text made of what a
+// reader looks for, in every order.
+inline std::string random_pieces(std::mt19937& rng, const std::vector<std::string>& pieces, size_t count) {
+  std::string text;
+  for (; count > 0; --count) text += pieces[std::uniform_int_distribution<size_t>(0, pieces.size() - 1)(rng)];
+  return text;
+}
+
 // Random text of up to max_len - 1 characters drawn from `alphabet`, one in
 // `raw_every` of them (0: none) any byte at all: pasted-query fuzz.
 inline std::string random_text(std::mt19937& rng, const std::string& alphabet, size_t max_len, unsigned raw_every = 0) {

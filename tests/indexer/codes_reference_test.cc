@@ -3,7 +3,6 @@
 // contexts are read from.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,15 +36,7 @@ void same(const std::string& text) {
 
 TEST_CASE("add_codes gives what its plain version gives, on the corpus and on random text", "[codes]") {
   mismatches = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(test::corpus_dir())) {
-    if (!e.is_regular_file()) continue;
-    const std::string text = test::read_file(e.path());
-    same(text);
-    size_t from = 0;
-    for (size_t nl = text.find('\n'); nl != std::string::npos; from = nl + 1, nl = text.find('\n', from)) {
-      same(text.substr(from, nl - from));
-    }
-  }
+  test::each_corpus_text(same);
   // Codes in every notation, the words that say what a number is, and the
   // bytes between them; a piece may end one token and start the next.
   static const std::vector<std::string> kPieces = {
@@ -58,18 +49,10 @@ TEST_CASE("add_codes gives what its plain version gives, on the corpus and on ra
       "'", ".", ",", "/", "\\", "0x0000000A", "(0xF0000000, 0x00000001)", "abcdefgh", "ABCDEF12", "a1b2c3d4"};
   std::mt19937 rng(20261125);
   auto below = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  for (int i = 0; i < 60000; ++i) {
-    std::string text;
-    for (size_t n = 1 + below(14); n > 0; --n) text += kPieces[below(kPieces.size())];
-    same(text);
-  }
+  for (int i = 0; i < 60000; ++i) same(test::random_pieces(rng, kPieces, 1 + below(14)));
   // Long texts too: the bitmap of a text over 447 bytes is on the heap, and
   // a token may cross any of its 64-byte words.
-  for (int i = 0; i < 2000; ++i) {
-    std::string text;
-    for (size_t n = 40 + below(120); n > 0; --n) text += kPieces[below(kPieces.size())];
-    same(text);
-  }
+  for (int i = 0; i < 2000; ++i) same(test::random_pieces(rng, kPieces, 40 + below(120)));
   for (int i = 0; i < 5000; ++i) {
     std::string text(below(40), ' ');
     for (char& c : text) c = static_cast<char>(below(256));

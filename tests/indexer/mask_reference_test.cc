@@ -3,7 +3,6 @@
 // pieces each form is read from.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,15 +30,7 @@ void same(const std::string& text) {
 
 TEST_CASE("mask_variables gives what its plain version gives, on the corpus and on random text", "[mask]") {
   mismatches = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(test::corpus_dir())) {
-    if (!e.is_regular_file()) continue;
-    const std::string text = test::read_file(e.path());
-    same(text);
-    size_t from = 0;
-    for (size_t nl = text.find('\n'); nl != std::string::npos; from = nl + 1, nl = text.find('\n', from)) {
-      same(text.substr(from, nl - from));
-    }
-  }
+  test::each_corpus_text(same);
   static const std::vector<std::string> kPieces = {
       "C:\\", "c:/", "\\\\srv\\share", "\\", "/", "/usr/lib", "%1", "%12", "%s", "%ld", "%x", "%", "<#>", "<n>",
       "<name>", "<foo bar>", "<path>", "<", ">", "'", "'quoted'", "'3043'", "'0x1F'", "0x80004005", "0x1F", "0X",
@@ -50,11 +41,7 @@ TEST_CASE("mask_variables gives what its plain version gives, on the corpus and 
       "_", ".", "!", "$", "~", ",", "=", "(", ")", "a", "Z", "word", "AM", "0", "9"};
   std::mt19937 rng(20261125);
   auto below = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  for (int i = 0; i < 60000; ++i) {
-    std::string text;
-    for (size_t n = 1 + below(14); n > 0; --n) text += kPieces[below(kPieces.size())];
-    same(text);
-  }
+  for (int i = 0; i < 60000; ++i) same(test::random_pieces(rng, kPieces, 1 + below(14)));
   for (int i = 0; i < 5000; ++i) {
     std::string text(below(40), ' ');
     for (char& c : text) c = static_cast<char>(below(256));
