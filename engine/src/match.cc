@@ -956,7 +956,9 @@ class Run {
         entry->codes_seen = true;
       }
       if (!seen_codes_.insert(key.codes)) continue;
-      for (const ErrorCode& code : extract_codes(line(i))) {
+      codes_of_line_.clear();
+      add_codes(line(i), codes_of_line_);
+      for (const ErrorCode& code : codes_of_line_) {
         if (!k_.code_hashes.contains(detail::hash_word(code.code))) continue;
         auto it = k_.codes.find(code.code);
         if (it == k_.codes.end()) continue;
@@ -1627,6 +1629,7 @@ class Run {
   LineKeys line_keys_;
   std::vector<uint64_t> skeletons_;  // read_lines()'s
   KeySet seen_codes_;
+  std::vector<ErrorCode> codes_of_line_;  // read_lines()'s, its capacity kept from line to line
   struct Entry {  // per LineKey::entry
     uint32_t form = kNoForm;
     bool codes_seen = false;  // for one whose codes do not vary: its codes key is in seen_codes_
