@@ -316,8 +316,9 @@ uint64_t angle_placeholders(std::string_view s) {
   return h;
 }
 
-// line_key(), telling `trace` (if given) what it read of the digits.
-LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
+// line_key() of a line keyed whole (or of either part of a line keyed in
+// two: key_of()), telling `trace` (if given) what it read of the digits.
+LineKey key_of_part(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
   if (trace) trace->reads.clear(), trace->codes.clear(), trace->masked = false;
   auto read = [trace](size_t at, size_t length, bool rule_word) {
     if (trace) trace->reads.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(length), rule_word});
@@ -597,6 +598,72 @@ LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_
 
 }  // namespace
 
+size_t stamp_end(std::string_view line) {
+  bool digit = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (is_ascii_digit(c)) {
+      digit = true;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '/' || c == '-' || c == ':' || c == '.' || c == ',' || c == '[' || c == ']' ||
+        c == '(' || c == ')') {
+      continue;
+    }
+    if (!is_ascii_alpha(c) || i == 0 || (line[i - 1] != ' ' && line[i - 1] != '\t')) return 0;
+    const bool meridiem = i + 1 < line.size() && ((c | 0x20) == 'a' || (c | 0x20) == 'p') &&
+                          (line[i + 1] | 0x20) == 'm' && (i + 2 == line.size() || !word_char(line[i + 2]));
+    if (!meridiem) return digit ? i : 0;
+    ++i;
+  }
+  return 0;
+}
+
+namespace {
+
+// The key of a line keyed in two (stamp_end() `at`): of its lead, keyed as
+// `a` having read `ta`, and of the rest, `b` having read `tb` (spans from
+// the rest's start). `trace` (if given) gets what the line's key read, the
+// rest's spans from the line's start: the codes key mixes the line's codes
+// as LineKeys replays them.
+LineKey composed(std::string_view line, size_t at, const LineKey& a, const LineKeys::Trace& ta, const LineKey& b,
+                 const LineKeys::Trace& tb, LineKeys::Trace* trace) {
+  constexpr uint64_t kSplit = 0x6c6561642b72ull;  // "lead+r"
+  constexpr uint64_t kRestTag = 1ull << 62;       // the rest's codes apart from the lead's
+  if (trace) {
+    trace->masked = false;
+    trace->reads.assign(ta.reads.begin(), ta.reads.end());
+    for (LineKeys::Trace::Span r : tb.reads) r.at += static_cast<uint32_t>(at), trace->reads.push_back(r);
+    trace->codes.clear();
+  }
+  const uint64_t base = mix(mix(kSplit, ta.codes_base), tb.codes_base);
+  uint64_t hc = 0;
+  bool any_code = false;
+  auto add = [&](LineKeys::Trace::Code c, size_t shift, uint64_t tag) {
+    c.at += static_cast<uint32_t>(shift);
+    c.tag ^= tag;
+    hc = mix_code(hc, c.tag, line.data() + c.at, c.length);
+    any_code = true;
+    if (trace) trace->codes.push_back(c);
+  };
+  for (const LineKeys::Trace::Code& c : ta.codes) add(c, 0, 0);
+  for (const LineKeys::Trace::Code& c : tb.codes) add(c, at, kRestTag);
+  if (trace) trace->codes_base = base;
+  return {mix(mix(kSplit, a.words), b.words), any_code ? mix(base, hc) : base};
+}
+
+// line_key(), telling `trace` (if given) what it read of the digits.
+LineKey key_of(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys, LineKeys::Trace* trace) {
+  const size_t at = stamp_end(line);
+  if (at == 0) return key_of_part(line, rule, masked_keys, trace);
+  LineKeys::Trace ta, tb;
+  const LineKey a = key_of_part(line.substr(0, at), rule, masked_keys, &ta);
+  const LineKey b = key_of_part(line.substr(at), rule, masked_keys, &tb);
+  return composed(line, at, a, ta, b, tb, trace);
+}
+
+}  // namespace
+
 LineKey line_key(std::string_view line, const RuleWords* rule, MaskedKeys* masked_keys) {
   return key_of(line, rule, masked_keys, nullptr);
 }
@@ -608,8 +675,11 @@ void RuleWords::add(std::string_view word) {
 
 uint64_t LineKeys::skeleton(std::string_view line) { return skeleton_of(line.data(), line.size()); }
 
-LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
+LineKey LineKeys::key(std::string_view line, uint64_t skeleton) { return key(line, skeleton, nullptr); }
+
+LineKey LineKeys::key(std::string_view line, uint64_t skeleton, Trace* out) {
   trace_.masked = false;  // of the line before, if it was
+  parts_now_.at = 0;
   auto values_at = [&](const ReadSet& r) {
     uint64_t h = 0;
     for (uint32_t x = r.first; x < r.first + r.count; ++x) {
@@ -625,8 +695,16 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   };
   auto entry = [&](uint32_t set, uint64_t values) { return mix(mix(skeleton, set + 1), values); };
   Skeleton* const skel = by_skeleton_.try_emplace(skeleton).first;  // stays put: nothing below adds skeletons
-  auto known_key = [&](uint32_t found) -> LineKey {
+  // `set`: the read set it was found by (kNoSet for the direct entry, which reads nothing).
+  auto known_key = [&](uint32_t found, uint32_t set) -> LineKey {
     const Known* known = &known_[found];
+    if (out) {  // what a keying of the line would have read: a line keyed in two takes it up
+      out->masked = false;
+      out->codes_base = known->codes_base;
+      const auto reads = reads_.begin() + (set == kNoSet ? 0 : read_sets_[set].first);
+      out->reads.assign(reads, reads + (set == kNoSet ? 0 : read_sets_[set].count));
+      out->codes.assign(codes_.begin() + known->first_code, codes_.begin() + known->first_code + known->codes);
+    }
     if (known->codes == 0) return {known->words, known->codes_base, found, false};
     uint64_t hc = 0;  // as key_of() reads them
     for (uint32_t c = known->first_code; c < known->first_code + known->codes; ++c) {
@@ -637,17 +715,34 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   };
   // The first set reads nothing: its entry is the one of every line of
   // this skeleton and length, found first by the loop below as well.
-  if (skel->direct != LineKey::kNoEntry && skel->direct_length == line.size()) return known_key(skel->direct);
+  if (skel->direct != LineKey::kNoEntry && skel->direct_length == line.size()) return known_key(skel->direct, kNoSet);
   uint32_t* const first_set = &skel->first_set;
   size_t sets = 0;
   for (uint32_t set = *first_set; set != kNoSet; set = read_sets_[set].next, ++sets) {
     if (read_sets_[set].length != line.size()) continue;
     const uint32_t* found = entry_of_.find_value(entry(set, values_at(read_sets_[set])));
     if (!found) continue;
-    return known_key(*found);
+    return known_key(*found, set);
   }
-  ++computed_;
-  LineKey key = key_of(line, rule_, &masked_, &trace_);
+  LineKey key;
+  if (const size_t at = stamp_end(line); at == 0) {
+    ++computed_;
+    key = key_of_part(line, rule_, &masked_, &trace_);
+  } else {
+    // Keyed as its lead and the rest, each found among the parts keyed
+    // before where it can be: a log's stamps vary in their digits' widths
+    // (a new skeleton), its messages far less.
+    if (!parts_) parts_ = std::make_unique<LineKeys>(rule_);
+    const std::string_view lead = line.substr(0, at), rest = line.substr(at);
+    const LineKey a = parts_->key(lead, skeleton_of(lead.data(), lead.size()), &lead_);
+    const LineKey b = parts_->key(rest, skeleton_of(rest.data(), rest.size()), &rest_);
+    key = composed(line, at, a, lead_, b, rest_, &trace_);
+    parts_now_ = {at, a.words, b.words, rest_.masked ? std::string_view(rest_.masked_text) : std::string_view()};
+  }
+  auto done = [&](const LineKey& k) {
+    if (out) *out = trace_;
+    return k;
+  };
   // The read set of this computation among the skeleton's, or a new one.
   uint32_t set = *first_set, last = kNoSet;
   for (; set != kNoSet; last = set, set = read_sets_[set].next) {
@@ -660,7 +755,7 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
     }
   }
   if (set == kNoSet) {
-    if (sets >= kMaxReadSets) return key;
+    if (sets >= kMaxReadSets) return done(key);
     set = static_cast<uint32_t>(read_sets_.size());
     read_sets_.push_back({static_cast<uint32_t>(reads_.size()), static_cast<uint32_t>(trace_.reads.size()), line.size(), kNoSet});
     reads_.insert(reads_.end(), trace_.reads.begin(), trace_.reads.end());
@@ -675,7 +770,7 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton) {
   known_.push_back(
       Known{key.words, trace_.codes_base, static_cast<uint32_t>(codes_.size()), static_cast<uint32_t>(trace_.codes.size())});
   codes_.insert(codes_.end(), trace_.codes.begin(), trace_.codes.end());
-  return key;
+  return done(key);
 }
 
 KeySet::KeySet(size_t expected) {

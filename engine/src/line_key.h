@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,20 @@ struct RuleWords;
 class MaskedKeys;
 LineKey line_key(std::string_view line, const RuleWords* rule = nullptr, MaskedKeys* masked = nullptr);
 
+// Where the rest of a line keyed in two starts, or 0 for a line keyed
+// whole: after a lead of digits and a time's or date's punctuation (a log
+// line's stamp, whose digits' widths vary from line to line), at a letter
+// after a space or tab. Masking, and the code reader, read such a line as
+// they read the two parts, one after the other: no form masking reads from
+// the lead reaches past a space, but a time's "AM" or "PM" (kept in the
+// lead); the rest starts a word; and what masking and the code reader read
+// before a number of the rest (a word) or before a code ("error", "STOP")
+// is a word of letters, which the lead has none of. So lines whose leads
+// key alike and whose rests key alike read alike, and a log's message
+// keyed once serves it under every stamp. line_key() of such a line is
+// made of its parts' own.
+size_t stamp_end(std::string_view line);
+
 // An open-addressed set of keys: a log's every line asks it once.
 class KeySet {
  public:
@@ -114,8 +129,8 @@ class LineKeys {
   static uint64_t skeleton(std::string_view line);
   void prefetch(uint64_t skeleton) const { by_skeleton_.prefetch(skeleton); }
   LineKey key(std::string_view line, uint64_t skeleton);
-  // How many lines were keyed in full so far.
-  size_t computed() const { return computed_; }
+  // How many lines, or parts of lines, were keyed in full so far.
+  size_t computed() const { return computed_ + (parts_ ? parts_->computed() : 0); }
   // How many entries (LineKey::entry) there are: each is below this.
   size_t entries() const { return known_.size(); }
 
@@ -141,6 +156,19 @@ class LineKeys {
   // it (a line with a path or a quote, the first of its kind); empty
   // otherwise. Whoever needs the masked line next need not mask it again.
   std::string_view masked() const { return trace_.masked ? std::string_view(trace_.masked_text) : std::string_view(); }
+  // The line just keyed, where keying it now keyed it in two parts rather
+  // than whole: a log line's stamp (its lead, of digits and the punctuation
+  // of times and dates) and the rest, from a word on. Masking reads such a
+  // line as it reads its lead and then its rest, each alone, so its words
+  // are theirs, one after the other (up to message_words()'s cap). Each
+  // part's words key is line_key() of the part alone: parts of one key mask
+  // alike. `rest_masked` is the rest masked, if keying it masked it.
+  struct Parts {
+    size_t at = 0;  // where the rest starts; 0: keyed whole, or not now
+    uint64_t lead = 0, rest = 0;
+    std::string_view rest_masked;
+  };
+  const Parts* parts() const { return parts_now_.at > 0 ? &parts_now_ : nullptr; }
 
  private:
   // Up to this many sets of places a skeleton's lines were read at (one,
@@ -180,6 +208,12 @@ class LineKeys {
   std::vector<Trace::Code> codes_;
   Trace trace_;
   size_t computed_ = 0;
+  // `out` (if given) gets what the key read, as trace_ has it for a line
+  // keyed now: the parts of a line keyed in two are keyed so, here.
+  LineKey key(std::string_view line, uint64_t skeleton, Trace* out);
+  std::unique_ptr<LineKeys> parts_;  // the leads and the rests of the lines keyed in two
+  Trace lead_, rest_;                // what their keys read
+  Parts parts_now_;
 };
 
 }  // namespace kbtriage

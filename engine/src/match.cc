@@ -941,7 +941,7 @@ class Run {
         fresh = is_new;
         if (fresh) {
           *known = static_cast<uint32_t>(forms_.size());
-          forms_.push_back(make_form(line(i), line_keys_.masked()));
+          forms_.push_back(make_form(line(i)));
           shapes_.push_back(shape_of(forms_.back().words));
         }
         if (entry) entry->form = *known;
@@ -966,10 +966,20 @@ class Run {
       }
     }
   }
-  // `masked`: the line masked, if keying it masked it already.
-  Form make_form(std::string_view line, std::string_view masked) const {
+  // The form of the line just keyed (line_keys_ says what keying it made).
+  Form make_form(std::string_view line) {
     Form f;
-    f.words = masked.empty() ? message_words(line) : masked_message_words(masked);
+    if (const LineKeys::Parts* parts = line_keys_.parts()) {
+      // Its stamp's words and its message's, each masked once per key.
+      const uint32_t lead = part_words(parts->lead, line.substr(0, parts->at), {});
+      const uint32_t rest = part_words(parts->rest, line.substr(parts->at), parts->rest_masked);
+      f.words.reserve(part_words_[lead].size() + part_words_[rest].size());
+      f.words = part_words_[lead];
+      append_message_words(f.words, part_words_[rest]);
+    } else {
+      const std::string_view masked = line_keys_.masked();  // if keying it masked it already
+      f.words = masked.empty() ? message_words(line) : masked_message_words(masked);
+    }
     f.plain_before.reserve(f.words.size() + 1);
     f.plain_before.push_back(0);
     for (uint64_t w : f.words) {
@@ -978,6 +988,16 @@ class Run {
       f.plain_before.push_back(f.plain_before.back() + !is_placeholder(w));
     }
     return f;
+  }
+  // The words of a part of a line keyed in two, whose key is `key`, in
+  // part_words_: `masked` is the part masked, if keying it masked it.
+  uint32_t part_words(uint64_t key, std::string_view part, std::string_view masked) {
+    auto [index, fresh] = part_words_of_.try_emplace(key);
+    if (fresh) {
+      *index = static_cast<uint32_t>(part_words_.size());
+      part_words_.push_back(masked.empty() ? message_words(part) : masked_message_words(masked));
+    }
+    return *index;
   }
   // A line's words as the templates see them, as a number: those no
   // template holds are one word, "other"; placeholders stay what they are
@@ -1622,6 +1642,8 @@ class Run {
   const uint64_t* shape_at_ = nullptr;
   std::vector<uint32_t> form_of_;  // per line, its form, set as the line is read
   FlatMap<uint64_t, uint32_t, KeyHash> form_by_key_;  // line key -> form
+  FlatMap<uint64_t, uint32_t, KeyHash> part_words_of_;  // a part's key (LineKeys::Parts) -> in part_words_
+  std::vector<std::vector<uint64_t>> part_words_;
   // Read ahead of the checks (read_lines()), in chunks of lines.
   static constexpr size_t kReadChunk = 1024;
   static constexpr size_t kTextAhead = 8;  // scan_lines()'s

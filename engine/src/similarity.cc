@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <unordered_set>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -103,6 +104,11 @@ std::vector<uint64_t> masked_message_words(std::string_view masked) {
   out.reserve(16);  // a log line's words without growing four times
   each_message_word(masked, [&](std::string_view w) { out.push_back(hash_word(w)); });
   return out;
+}
+
+void append_message_words(std::vector<uint64_t>& words, const std::vector<uint64_t>& more) {
+  const size_t room = words.size() < kMaxWords ? kMaxWords - words.size() : 0;
+  words.insert(words.end(), more.begin(), more.begin() + static_cast<std::ptrdiff_t>(std::min(room, more.size())));
 }
 
 std::vector<std::string> message_word_texts(std::string_view text) {

@@ -26,6 +26,10 @@ struct MessageMatch {
 std::vector<uint64_t> message_words(std::string_view text);
 // The same of a text mask_variables() has masked already.
 std::vector<uint64_t> masked_message_words(std::string_view masked);
+// Appends `more` to `words`, message_words() of a text, up to the words
+// message_words() takes of one text: the words of two texts masking reads
+// one after the other, as one.
+void append_message_words(std::vector<uint64_t>& words, const std::vector<uint64_t>& more);
 
 // The same words as text, as masking left them.
 std::vector<std::string> message_word_texts(std::string_view text);

@@ -1,18 +1,19 @@
 // The rule engine's line keys: lines with one key mask to the same words and
 // hold the same codes, and a log's lines that differ only in their plain
 // numbers share one.
-#include <catch2/catch.hpp>
+#include "line_key.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "../test_util.h"
 #include "kbtriage/codes.h"
 #include "kbtriage/mask.h"
-#include "line_key.h"
 #include "similarity.h"
 
 using namespace kbtriage;
@@ -280,13 +281,55 @@ TEST_CASE("a line masked for its key is handed on masked", "[match]") {
   RuleWords rule;
   for (const char* w : {"cannot", "open"}) rule.add(w);
   LineKeys keys(&rule);
-  const std::string path = "10:42:01 cannot open C:\\Data\\srv4\\x.mdb";
+  const std::string path = "cannot open C:\\Data\\srv4\\x.mdb after 3 tries";
   keys(path);
   CHECK(keys.masked() == mask_variables(path));  // a path: masked for its key
-  keys("10:42:07 cannot open C:\\Data\\srv4\\x.mdb");
+  CHECK(keys.parts() == nullptr);                // keyed whole
+  keys("cannot open C:\\Data\\srv4\\x.mdb after 5 tries");
   CHECK(keys.masked().empty());  // read from the first one's: not masked
-  keys("10:42:09 cannot open the file");
+  keys("cannot open the file");
   CHECK(keys.masked().empty());  // keyed without masking
+}
+
+TEST_CASE("a stamped line is keyed as its stamp and its message, each once", "[match]") {
+  RuleWords rule;
+  for (const char* w : {"cannot", "open"}) rule.add(w);
+  LineKeys keys(&rule);
+  const std::string a = "10:42:01 cannot open C:\\Data\\srv4\\x.mdb";
+  const LineKey ka = keys(a);
+  const LineKeys::Parts* parts = keys.parts();
+  REQUIRE(parts != nullptr);
+  CHECK(parts->at == 9);
+  CHECK(parts->rest_masked == mask_variables(a.substr(9)));  // the message masked for its key
+  CHECK(parts->lead == line_key("10:42:01 ", &rule).words);
+  CHECK(parts->rest == line_key(a.substr(9), &rule).words);
+  CHECK(keys.computed() == 2);
+  // Another stamp, of other widths (another skeleton): its message is
+  // found keyed already, and only the stamp is keyed.
+  const LineKey kb = keys("7:42:1 cannot open C:\\Data\\srv4\\x.mdb");
+  REQUIRE(keys.parts() != nullptr);
+  CHECK(keys.parts()->rest_masked.empty());
+  CHECK(keys.computed() == 3);
+  CHECK(kb.words != ka.words);  // "7:42:1" is no time to masking: other words
+  // A time's AM or PM is the stamp's; a word glued to a number is no message.
+  keys("10:42:01 PM cannot open the file");
+  REQUIRE(keys.parts() != nullptr);
+  CHECK(keys.parts()->at == 12);
+  keys("10px cannot open the file");
+  CHECK(keys.parts() == nullptr);
+  keys("10:42:01,cannot open the file");
+  CHECK(keys.parts() == nullptr);
+  // The words of such a line are its parts', one after the other.
+  for (const std::string& l : {a, std::string("[7/4/2001 10:42:01 AM] Session 5FC82F1D closed."),
+                               std::string("2001-07-04 10:42 - error 53 in C:\\x\\y.dll (3 tries)")}) {
+    INFO(l);
+    LineKeys fresh(&rule);
+    fresh(l);
+    REQUIRE(fresh.parts() != nullptr);
+    std::vector<uint64_t> joined = message_words(l.substr(0, fresh.parts()->at));
+    kbtriage::append_message_words(joined, message_words(l.substr(fresh.parts()->at)));
+    CHECK(joined == message_words(l));
+  }
 }
 
 TEST_CASE("a key set says which keys are new, as it grows", "[match]") {
@@ -321,4 +364,67 @@ TEST_CASE("lines keyed alike share an entry that says whether their codes key va
   CHECK(d.words == c.words);
   CHECK(d.codes != c.codes);
   CHECK(line_key("10:00:01 connected to srv4, 80 tries", &rule).entry == LineKey::kNoEntry);
+}
+
+namespace {
+
+// A line's codes as the code reader gives them.
+std::vector<std::string> code_texts(std::string_view text) {
+  std::vector<std::string> out;
+  for (const kbtriage::ErrorCode& c : kbtriage::extract_codes(text)) out.push_back(c.code);
+  return out;
+}
+
+size_t stamped = 0, unlike = 0;
+
+// A line keyed in two masks as its parts, one after the other, and holds
+// their codes: what make_form() and the line key take for granted.
+void reads_as_parts(std::string_view line) {
+  const size_t at = kbtriage::stamp_end(line);
+  if (at == 0) return;
+  ++stamped;
+  const std::string_view lead = line.substr(0, at), rest = line.substr(at);
+  std::vector<uint64_t> joined = message_words(lead);
+  kbtriage::append_message_words(joined, message_words(rest));
+  std::vector<std::string> codes = code_texts(lead);
+  for (const std::string& c : code_texts(rest)) {
+    if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
+  }
+  if (joined == message_words(line) && codes == code_texts(line)) return;
+  if (++unlike <= 5) {
+    INFO("line: " << line << "\nlead: " << lead);
+    CHECK(joined == message_words(line));
+    CHECK(codes == code_texts(line));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a stamped line masks as its stamp then its message, and holds their codes", "[match]") {
+  stamped = unlike = 0;
+  test::each_corpus_text([](const std::string& text) { reads_as_parts(text); });
+  // Stamps of every width and punctuation, with AM and PM, then a message
+  // of the pieces masking and the code reader read forms from.
+  static const std::vector<std::string> kStamp = {
+      "1",           "12",         "2001", "10:24:50", "7:3:1", "9/16/2001", "2001-09-16", "16.09.2001", "1,234",
+      "-2147467259", "2147942405", " AM",  " pm",      " ",     "  ",        "\t",         "/",          "-",
+      ":",           ".",          ",",    "[",        "]",     "(",         ")"};
+  static const std::vector<std::string> kMessage = {
+      "C:\\", "c:/", "\\\\srv\\share", "\\", "/", "/usr/lib", "%1", "%s", "<#>", "<name>", "<", ">", "'", "'3043'",
+      "0x80004005", "0x1F", "{12345678-1234-1234-1234-123456789abc}", "user@example.com", "@", "a.b", "file.dll",
+      "10:24:50 AM", "9:02 pm", "9/16/2001", "1,234", "3.14", "12", "7", "80004005", "c0000005", "-2147467259",
+      "error", "Error", "code", "ID", "Event", "stop", "STOP", "number", "errno", "C2065", "LNK2001", "E_FAIL",
+      "WSAECONNRESET", "am", "PM", "#", ":", " ", "  ", "\t", "-", "é", "_", ".", ",", "=", "(", ")", "a", "word",
+      "0", "9", "srv4", "5FC82F1D"};
+  std::mt19937 rng(20261125);
+  auto below = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  for (int i = 0; i < 60000; ++i) {
+    std::string line = test::random_pieces(rng, kStamp, 1 + below(8));
+    line += i % 4 == 0 ? "\t" : " ";
+    line += i % 3 == 0 ? "am" : i % 3 == 1 ? "Session" : "x";
+    line += test::random_pieces(rng, kMessage, below(12));
+    reads_as_parts(line);
+  }
+  CHECK(stamped > 40000);
+  CHECK(unlike == 0);
 }
