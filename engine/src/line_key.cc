@@ -737,7 +737,8 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton, Trace* out) {
     const LineKey a = parts_->key(lead, skeleton_of(lead.data(), lead.size()), &lead_);
     const LineKey b = parts_->key(rest, skeleton_of(rest.data(), rest.size()), &rest_);
     key = composed(line, at, a, lead_, b, rest_, &trace_);
-    parts_now_ = {at, a.words, b.words, rest_.masked ? std::string_view(rest_.masked_text) : std::string_view()};
+    parts_now_ = {at, a.words, b.words, a.codes, b.codes,
+                  rest_.masked ? std::string_view(rest_.masked_text) : std::string_view()};
   }
   auto done = [&](const LineKey& k) {
     if (out) *out = trace_;

@@ -161,11 +161,13 @@ class LineKeys {
   // of times and dates) and the rest, from a word on. Masking reads such a
   // line as it reads its lead and then its rest, each alone, so its words
   // are theirs, one after the other (up to message_words()'s cap). Each
-  // part's words key is line_key() of the part alone: parts of one key mask
-  // alike. `rest_masked` is the rest masked, if keying it masked it.
+  // part's keys are line_key() of the part alone: parts of one key mask
+  // alike, and of one codes key hold the same codes. `rest_masked` is the
+  // rest masked, if keying it masked it.
   struct Parts {
     size_t at = 0;  // where the rest starts; 0: keyed whole, or not now
     uint64_t lead = 0, rest = 0;
+    uint64_t lead_codes = 0, rest_codes = 0;  // their codes keys (LineKey::codes): the line's codes are theirs
     std::string_view rest_masked;
   };
   const Parts* parts() const { return parts_now_.at > 0 ? &parts_now_ : nullptr; }

@@ -911,6 +911,9 @@ class Run {
     uint64_t sig = 0;    // a bit per word hash: most "is this word here" are "no" at a look
     WordBloom bloom;     // the same, finer, for the windows the line is in
     std::vector<uint32_t> plain_before;  // per word and one past the last: the words before it that are not placeholders
+    // A stamped line's (LineKeys::Parts): where its rest starts (0: made
+    // whole), and its parts, in part_words_.
+    uint32_t rest_at = 0, lead_part = 0, rest_part = 0;
     // explained_share(words, first, last), from the running count.
     double explained(size_t first, size_t last) const {
       const uint32_t all = plain_before.back();
@@ -956,26 +959,42 @@ class Run {
         entry->codes_seen = true;
       }
       if (!seen_codes_.insert(key.codes)) continue;
-      codes_of_line_.clear();
-      add_codes(line(i), codes_of_line_);
-      for (const ErrorCode& code : codes_of_line_) {
-        if (!k_.code_hashes.contains(detail::hash_word(code.code))) continue;
-        auto it = k_.codes.find(code.code);
-        if (it == k_.codes.end()) continue;
-        for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(i), cond, rule});
+      if (const LineKeys::Parts* parts = line_keys_.parts()) {
+        // Its codes are its stamp's and its message's: each part's read
+        // where its codes key is new (a message under another stamp holds
+        // the codes it held there).
+        read_codes(i, line(i).substr(0, parts->at), parts->lead_codes);
+        read_codes(i, line(i).substr(parts->at), parts->rest_codes);
+      } else {
+        read_codes(i, line(i), std::nullopt);
       }
+    }
+  }
+  // Records the codes of `text`, on line `line`, that rules hold, unless
+  // `codes_key` (of the text) is one seen before.
+  void read_codes(size_t line, std::string_view text, std::optional<uint64_t> codes_key) {
+    if (codes_key && !seen_codes_.insert(*codes_key)) return;
+    codes_of_line_.clear();
+    add_codes(text, codes_of_line_);
+    for (const ErrorCode& code : codes_of_line_) {
+      if (!k_.code_hashes.contains(detail::hash_word(code.code))) continue;
+      auto it = k_.codes.find(code.code);
+      if (it == k_.codes.end()) continue;
+      for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(line), cond, rule});
     }
   }
   // The form of the line just keyed (line_keys_ says what keying it made).
   Form make_form(std::string_view line) {
     Form f;
-    if (const LineKeys::Parts* parts = line_keys_.parts()) {
+    const LineKeys::Parts* parts = line_keys_.parts();
+    if (parts && parts->at < UINT32_MAX) {
       // Its stamp's words and its message's, each masked once per key.
       const uint32_t lead = part_words(parts->lead, line.substr(0, parts->at), {});
       const uint32_t rest = part_words(parts->rest, line.substr(parts->at), parts->rest_masked);
       f.words.reserve(part_words_[lead].size() + part_words_[rest].size());
       f.words = part_words_[lead];
       append_message_words(f.words, part_words_[rest]);
+      f.rest_at = static_cast<uint32_t>(parts->at), f.lead_part = lead, f.rest_part = rest;
     } else {
       const std::string_view masked = line_keys_.masked();  // if keying it masked it already
       f.words = masked.empty() ? message_words(line) : masked_message_words(masked);
@@ -1075,6 +1094,26 @@ class Run {
   void anchors_of(uint32_t line, std::vector<uint32_t>& out) {
     out.clear();
     const std::string_view text = this->line(line);
+    const Form& f = form(line);
+    if (f.rest_at > 0) {  // a stamped line, made at this line: its parts' anchors, each part's found once
+      const std::vector<uint32_t>& lead = part_anchors(f.lead_part, text.substr(0, f.rest_at));
+      out.insert(out.end(), lead.begin(), lead.end());
+      const std::vector<uint32_t>& rest = part_anchors(f.rest_part, text.substr(f.rest_at));
+      out.insert(out.end(), rest.begin(), rest.end());
+    } else {
+      word_anchors(text, out);
+    }
+    for (uint64_t w : f.words) {
+      if (!k_.number_anchor_words.contains(w)) continue;
+      const uint32_t id = k_.anchors.lookup(w);
+      if (id != AnchorTable::kNone && k_.number_anchor[id]) out.push_back(id);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  // The anchors among the words of `text` as written (not those of digits
+  // alone), appended to `out`.
+  void word_anchors(std::string_view text, std::vector<uint32_t>& out) const {
     const size_t n = text.size();
     for (size_t i = 0; i < n;) {
       if (!anchor_char(text[i])) {
@@ -1088,14 +1127,20 @@ class Run {
       const uint32_t id = k_.anchors.lookup(detail::hash_word(text.substr(from, i - from)));
       if (id != AnchorTable::kNone && !k_.number_anchor[id]) out.push_back(id);
     }
-    for (uint64_t w : words(line)) {
-      if (!k_.number_anchor_words.contains(w)) continue;
-      const uint32_t id = k_.anchors.lookup(w);
-      if (id != AnchorTable::kNone && k_.number_anchor[id]) out.push_back(id);
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
   }
+  // word_anchors() of part `part` (part_words_'s index), whose text is
+  // `text`: parts of one key hold the same words of the rules as written.
+  // The checks' own (the reading may run ahead on another thread).
+  const std::vector<uint32_t>& part_anchors(uint32_t part, std::string_view text) {
+    if (part >= part_anchors_.size()) part_anchors_.resize(part + 1), part_anchored_.resize(part + 1, 0);
+    if (!part_anchored_[part]) {
+      part_anchored_[part] = 1;
+      word_anchors(text, part_anchors_[part]);
+    }
+    return part_anchors_[part];
+  }
+  std::vector<std::vector<uint32_t>> part_anchors_;
+  std::vector<char> part_anchored_;
   static bool anchor_char(char c) { return is_ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 
   // The templates a line's anchors point to, sorted, each with its
