@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: digests FILE|FOLDER...\n"
-                 "  prints digests of mask_variables(), extract_codes() and line_key() over every line\n");
+                 "  prints digests of mask_variables(), extract_codes() and line_key() over every line, and\n"
+                 "  counts the stamped lines (line_key.h's stamp_end()) not read as their two parts: exit 1 if any\n");
     return 2;
   }
   std::vector<std::filesystem::path> files;

@@ -602,6 +602,7 @@ LineKey key_of_part(std::string_view line, const RuleWords* rule, MaskedKeys* ma
 }  // namespace
 
 size_t stamp_end(std::string_view line) {
+  if (line.size() >= UINT32_MAX) return 0;  // the keys' reads are 32-bit offsets
   bool digit = false;
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
@@ -744,7 +745,7 @@ LineKey LineKeys::key(std::string_view line, uint64_t skeleton, Trace* out) {
                   rest_.masked ? std::string_view(rest_.masked_text) : std::string_view()};
   }
   auto done = [&](const LineKey& k) {
-    if (out) *out = trace_;
+    if (out) std::swap(*out, trace_);  // trace_ is made afresh for the next line keyed in full
     return k;
   };
   // The read set of this computation among the skeleton's, or a new one.

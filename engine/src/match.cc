@@ -972,7 +972,7 @@ class Run {
   }
   // Records the codes of `text`, on line `line`, that rules hold, unless
   // `codes_key` (of the text) is one seen before.
-  void read_codes(size_t line, std::string_view text, std::optional<uint64_t> codes_key) {
+  void read_codes(size_t at_line, std::string_view text, std::optional<uint64_t> codes_key) {
     if (codes_key && !seen_codes_.insert(*codes_key)) return;
     codes_of_line_.clear();
     add_codes(text, codes_of_line_);
@@ -980,7 +980,7 @@ class Run {
       if (!k_.code_hashes.contains(detail::hash_word(code.code))) continue;
       auto it = k_.codes.find(code.code);
       if (it == k_.codes.end()) continue;
-      for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(line), cond, rule});
+      for (const auto& [cond, rule] : it->second) code_hits_.push_back({static_cast<uint32_t>(at_line), cond, rule});
     }
   }
   // The form of the line just keyed (line_keys_ says what keying it made).
@@ -992,7 +992,7 @@ class Run {
       const uint32_t lead = part_words(parts->lead, line.substr(0, parts->at), {});
       const uint32_t rest = part_words(parts->rest, line.substr(parts->at), parts->rest_masked);
       f.words.reserve(part_words_[lead].size() + part_words_[rest].size());
-      f.words = part_words_[lead];
+      f.words.assign(part_words_[lead].begin(), part_words_[lead].end());
       append_message_words(f.words, part_words_[rest]);
       f.rest_at = static_cast<uint32_t>(parts->at), f.lead_part = lead, f.rest_part = rest;
     } else {
@@ -1095,11 +1095,10 @@ class Run {
     out.clear();
     const std::string_view text = this->line(line);
     const Form& f = form(line);
-    if (f.rest_at > 0) {  // a stamped line, made at this line: its parts' anchors, each part's found once
-      const std::vector<uint32_t>& lead = part_anchors(f.lead_part, text.substr(0, f.rest_at));
-      out.insert(out.end(), lead.begin(), lead.end());
-      const std::vector<uint32_t>& rest = part_anchors(f.rest_part, text.substr(f.rest_at));
-      out.insert(out.end(), rest.begin(), rest.end());
+    assert(first_[line]);  // the form was made at this line: rest_at is where this line's rest starts
+    if (f.rest_at > 0) {  // a stamped line: its parts' anchors, each part's found once
+      add_part_anchors(f.lead_part, text.substr(0, f.rest_at), out);
+      add_part_anchors(f.rest_part, text.substr(f.rest_at), out);
     } else {
       word_anchors(text, out);
     }
@@ -1128,16 +1127,17 @@ class Run {
       if (id != AnchorTable::kNone && !k_.number_anchor[id]) out.push_back(id);
     }
   }
-  // word_anchors() of part `part` (part_words_'s index), whose text is
-  // `text`: parts of one key hold the same words of the rules as written.
-  // The checks' own (the reading may run ahead on another thread).
-  const std::vector<uint32_t>& part_anchors(uint32_t part, std::string_view text) {
+  // Appends word_anchors() of part `part` (part_words_'s index), whose
+  // text is `text`, to `out`: parts of one key hold the same words of the
+  // rules as written. The checks' own (the reading may run ahead on another
+  // thread).
+  void add_part_anchors(uint32_t part, std::string_view text, std::vector<uint32_t>& out) {
     if (part >= part_anchors_.size()) part_anchors_.resize(part + 1), part_anchored_.resize(part + 1, 0);
     if (!part_anchored_[part]) {
       part_anchored_[part] = 1;
       word_anchors(text, part_anchors_[part]);
     }
-    return part_anchors_[part];
+    out.insert(out.end(), part_anchors_[part].begin(), part_anchors_[part].end());
   }
   std::vector<std::vector<uint32_t>> part_anchors_;
   std::vector<char> part_anchored_;
@@ -1708,7 +1708,9 @@ class Run {
     const Condition* cond;
     uint32_t rule;
   };
-  std::vector<CodeHit> code_hits_;  // in line order
+  // In line order. A code may be there twice for one line (a stamped line
+  // holding it in both parts): only the first line of each is kept.
+  std::vector<CodeHit> code_hits_;
   FlatMap<uint64_t, uint32_t, KeyHash> covers_index_;  // shape -> in covers_
   std::vector<ShapeCovers> covers_;
   FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors

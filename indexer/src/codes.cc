@@ -213,7 +213,10 @@ void add_codes(std::string_view s, std::vector<ErrorCode>& codes) {
 
   size_t skip_until = 0;  // the parameters of a STOP message: addresses, not codes
   // Whether the k-th token is a code, or starts one: a token is read with
-  // the words before it ("error 53", "Event ID: 12", "STOP 0x0A").
+  // the words before it ("error 53", "Event ID: 12", "STOP 0x0A"). The rule
+  // engine reads a log line's stamp apart from its message
+  // (engine/src/line_key.h, stamp_end()): a word read before a token must
+  // never be one of digits, AM or PM.
   auto read_token = [&](size_t k) {
     std::string_view t = tokens[k].text;
     if (tokens[k].begin < skip_until) return;

@@ -65,7 +65,9 @@ size_t digits_at(std::string_view s, size_t i) {
   return n;
 }
 
-// 1:05:34, 10:24:50 AM, 9:02 PM. `h`: digits_at(s, i).
+// 1:05:34, 10:24:50 AM, 9:02 PM. `h`: digits_at(s, i). The rule engine
+// keys a log line's stamp apart from its message by what this reads past
+// the digits (engine/src/line_key.h, stamp_end()): keep them in step.
 size_t match_time(std::string_view s, size_t i, size_t h) {
   if (h < 1 || h > 2 || i + h >= s.size() || s[i + h] != ':') return 0;
   size_t j = i + h + 1;
@@ -199,7 +201,8 @@ size_t match_file(std::string_view s, size_t i, size_t word_end) {
 }
 
 // Whether masking_keeps_number_after() the word before the end of `out`
-// (lower-cased, skipping spaces, ':', '#', '-' and quotes).
+// (lower-cased, skipping spaces, ':', '#', '-' and quotes). It never reads
+// back past a word, which the rule engine's stamp_end() relies on.
 bool number_is_code(std::string_view out) {
   size_t e = out.size();
   while (e > 0 && (out[e - 1] == ' ' || out[e - 1] == ':' || out[e - 1] == '#' || out[e - 1] == '-' ||

@@ -416,15 +416,31 @@ TEST_CASE("a stamped line masks as its stamp then its message, and holds their c
       "error", "Error", "code", "ID", "Event", "stop", "STOP", "number", "errno", "C2065", "LNK2001", "E_FAIL",
       "WSAECONNRESET", "am", "PM", "#", ":", " ", "  ", "\t", "-", "é", "_", ".", ",", "=", "(", ")", "a", "word",
       "0", "9", "srv4", "5FC82F1D"};
+  // The message's first word: those the code reader or masking reads
+  // with what is around them.
+  static const std::vector<std::string> kOpening = {
+      "am", "PM", "PMx", "am_", "AM_x", "am'x", "x", "Session", "C2065", "STOP 0x0A", "STOP: 7B", "E_FAIL",
+      "WSAECONNRESET", "c0000005", "C:\\x\\y", "abcdef12-1234-1234-1234-123456789abc", "a@b.com", "error 53",
+      "ID: 12", "Event ID: 12", "code 5", "warning C4996", "Program Files\\x", "file.dll"};
   std::mt19937 rng(20261125);
   auto below = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   for (int i = 0; i < 60000; ++i) {
     std::string line = test::random_pieces(rng, kStamp, 1 + below(8));
     line += i % 4 == 0 ? "\t" : " ";
-    line += i % 3 == 0 ? "am" : i % 3 == 1 ? "Session" : "x";
+    line += kOpening[below(kOpening.size())];
     line += test::random_pieces(rng, kMessage, below(12));
     reads_as_parts(line);
   }
   CHECK(stamped > 40000);
   CHECK(unlike == 0);
+  // Where a stamp ends, and where there is none.
+  CHECK(kbtriage::stamp_end("10:00 x") == 6);
+  CHECK(kbtriage::stamp_end("10:00:01 PM x") == 12);
+  CHECK(kbtriage::stamp_end("10:00 AM_x") == 6);  // "AM_x" is a word, not the time's
+  CHECK(kbtriage::stamp_end("[7/4/2001 10:00]\tx") == 17);
+  for (const char* none : {"x 10:00", "10:00x", "10:00\rx", "10:00\vx", "10:00\fx", "10:00\xc2\xa0x", "10:00 'x",
+                           "10:00 <x>", "10:00 \\\\srv x", "10:00 @x", "10:00 am", "10:00", " x", "", "- x"}) {
+    INFO(none);
+    CHECK(kbtriage::stamp_end(none) == 0);
+  }
 }

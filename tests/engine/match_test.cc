@@ -177,6 +177,40 @@ TEST_CASE("a code on a line repeated with other numbers is read at its own line"
   CHECK(code_line(shipped().match(events), "Q900030") == 62);
 }
 
+TEST_CASE("a message and codes under stamps of other widths are read once, and shown at their first line", "[match]") {
+  // The stamps' digits vary in width, as a renumbered log's do: each line
+  // a new skeleton, keyed as its stamp and its message.
+  std::string log;
+  size_t lines = 0;
+  auto add = [&](const std::string& l) {
+    log += l + "\n";
+    return ++lines;
+  };
+  for (int i = 0; i < 20; ++i) add(std::string(i % 2 ? "1:0:" : "10:00:") + std::to_string(10 + i) + " worker " + std::to_string(i) + " idle");
+  const size_t message = add("2026-11-24 10:01:00 Background Synchronization Error. See detailed logs in Deleted Items folder.");
+  add("7-1-2 1:1 Background Synchronization Error. See detailed logs in Deleted Items folder.");
+  const size_t in_stamp = add("2147500037 10:01:02 task returned");  // 0x80004005, in the stamp
+  add("2147500037 1:1 task returned");
+  const size_t in_message = add("10:01:03 Event ID: 1120");  // in the message
+  add("1:1:3 Event ID: 1120");
+  add("1:1:3 task 7 returned 2147500037");  // the stamp's code again, in a message
+  const MatchResult r = shipped().match(log);
+  // The line of `article`'s evidence of this kind whose condition names `what`.
+  auto evidence_line = [&](std::string_view article, std::string_view kind, std::string_view what) -> size_t {
+    for (const MatchHit& h : r.hits) {
+      for (const Evidence& e : h.evidence) {
+        if (h.id == article && e.rule.find(kind) != std::string::npos && e.pattern.find(what) != std::string::npos) {
+          return e.line;
+        }
+      }
+    }
+    return 0;
+  };
+  CHECK(evidence_line("Q198657", "/message-", "") == message);
+  CHECK(evidence_line("Q900014", "/code-", "0x80004005") == in_stamp);
+  CHECK(evidence_line("Q900030", "/code-", "1120") == in_message);
+}
+
 TEST_CASE("derived rules: a message with typos and another user name, and a code in another notation", "[match]") {
   // The article quotes "Synchronizing Mailbox 'testuser'" style lines; a typo costs a little.
   MatchResult r = shipped().match("Backgrond Synchronization Error. See detailed logs in Deleted Items folder.");
