@@ -1165,28 +1165,7 @@ class Run {
     auto [known, fresh] = checks_.try_emplace(key);
     if (!fresh) return *known;
     known->key = key;
-    std::vector<uint32_t>& touched = touched_;
-    std::vector<size_t>& runs = touched_runs_;  // where each list touched starts in `touched`, and the end
-    touched.clear();
-    runs.assign(1, 0);
-    auto touch = [&](const std::vector<uint32_t>& leaves) {
-      if (leaves.empty()) return;
-      touched.insert(touched.end(), leaves.begin(), leaves.end());
-      runs.push_back(touched.size());
-    };
-    // Pairs are quadratic: a line of thousands of words (a paste with no
-    // line breaks) is checked by its rare anchors alone.
-    const bool pairs = anchors.size() <= kMaxPairedAnchors;
-    for (size_t a = 0; a < anchors.size(); ++a) {
-      touch(k_.rare_targets[anchors[a]]);
-      if (!pairs || !k_.partners[anchors[a]]) continue;
-      for (size_t b = a + 1; b < anchors.size(); ++b) {
-        if (!k_.may_pair(anchors[a], anchors[b])) continue;
-        if (const uint32_t* p = k_.pair_index.find_value(pair_key(anchors[a], anchors[b]))) touch(k_.pair_targets[*p]);
-      }
-    }
-    merge_runs(touched, runs);  // the same order of checks whatever the anchors' order
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    const std::vector<uint32_t>& touched = touched_by(anchors);
     // The shape's templates measured so far and these, both sorted: one
     // pass over each, not a hash lookup per template.
     ShapeCovers& measured = covers_of(shape(line));
@@ -1245,8 +1224,42 @@ class Run {
     known->new_to_shape = std::move(fresh_here);
     return *known;
   }
-  std::vector<uint32_t> touched_;  // checks()'s
-  std::vector<size_t> touched_runs_;  // checks()'s
+  // The templates a line's anchors point to, sorted, each once: the same
+  // for every line of these anchors, whatever its shape (a message under
+  // stamps of other widths), so made once per set of anchors.
+  const std::vector<uint32_t>& touched_by(const std::vector<uint32_t>& anchors) {
+    uint64_t key = 0x746f7563686564ull;  // "touched"
+    for (uint32_t a : anchors) key = (key ^ a) * 0x100000001B3ull, key ^= key >> 29;
+    key = (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
+    auto [index, fresh] = touched_of_.try_emplace(key);
+    if (!fresh && touched_lists_[*index].anchors == anchors) return touched_lists_[*index].templates;
+    std::vector<uint32_t> touched;
+    std::vector<size_t>& runs = touched_runs_;  // where each list touched starts in `touched`, and the end
+    runs.assign(1, 0);
+    auto touch = [&](const std::vector<uint32_t>& leaves) {
+      if (leaves.empty()) return;
+      touched.insert(touched.end(), leaves.begin(), leaves.end());
+      runs.push_back(touched.size());
+    };
+    // Pairs are quadratic: a line of thousands of words (a paste with no
+    // line breaks) is checked by its rare anchors alone.
+    const bool pairs = anchors.size() <= kMaxPairedAnchors;
+    for (size_t a = 0; a < anchors.size(); ++a) {
+      touch(k_.rare_targets[anchors[a]]);
+      if (!pairs || !k_.partners[anchors[a]]) continue;
+      for (size_t b = a + 1; b < anchors.size(); ++b) {
+        if (!k_.may_pair(anchors[a], anchors[b])) continue;
+        if (const uint32_t* p = k_.pair_index.find_value(pair_key(anchors[a], anchors[b]))) touch(k_.pair_targets[*p]);
+      }
+    }
+    merge_runs(touched, runs);  // the same order of checks whatever the anchors' order
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    if (!fresh) return scratch_touched_ = std::move(touched);  // another set of the same key: not kept
+    *index = static_cast<uint32_t>(touched_lists_.size());
+    touched_lists_.push_back({anchors, std::move(touched)});
+    return touched_lists_.back().templates;
+  }
+  std::vector<size_t> touched_runs_;  // touched_by()'s
   std::vector<uint32_t> merged_;  // merge_runs()'s
 
   // Sorts `v`, made of the sorted runs v[runs[i]..runs[i + 1]), by merging
@@ -1715,6 +1728,12 @@ class Run {
   std::vector<ShapeCovers> covers_;
   FlatMap<uint64_t, Checks, KeyHash> checks_;  // by shape and anchors
   FlatMap<uint64_t, double, KeyHash> degrees_;  // by MatchesKey
+  struct Touched {  // touched_by()'s
+    std::vector<uint32_t> anchors, templates;
+  };
+  FlatMap<uint64_t, uint32_t, KeyHash> touched_of_;  // by the anchors' hash, in touched_lists_
+  std::vector<Touched> touched_lists_;
+  std::vector<uint32_t> scratch_touched_;
   std::vector<uint32_t> candidates_;  // sorted and each once from the end of scan()
 };
 
