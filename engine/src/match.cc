@@ -986,8 +986,7 @@ class Run {
   // The form of the line just keyed (line_keys_ says what keying it made).
   Form make_form(std::string_view line) {
     Form f;
-    const LineKeys::Parts* parts = line_keys_.parts();
-    if (parts && parts->at < UINT32_MAX) {
+    if (const LineKeys::Parts* parts = line_keys_.parts()) {  // parts->at fits 32 bits (stamp_end())
       // Its stamp's words and its message's, each masked once per key.
       const uint32_t lead = part_words(parts->lead, line.substr(0, parts->at), {});
       const uint32_t rest = part_words(parts->rest, line.substr(parts->at), parts->rest_masked);
@@ -1158,10 +1157,14 @@ class Run {
   // Whether a cover records nothing on its line and cannot wrap: verify()
   // does nothing with it.
   static bool idle(const Cover& c) { return c.degree <= 0 && !c.wrap; }
-  Checks& checks(uint32_t line, const std::vector<uint32_t>& anchors) {
-    uint64_t key = shape(line);
+  // `anchors` mixed into `seed`, as a number.
+  static uint64_t anchors_key(uint64_t seed, const std::vector<uint32_t>& anchors) {
+    uint64_t key = seed;
     for (uint32_t a : anchors) key = (key ^ a) * 0x100000001B3ull, key ^= key >> 29;
-    key = (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
+    return (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
+  }
+  Checks& checks(uint32_t line, const std::vector<uint32_t>& anchors) {
+    const uint64_t key = anchors_key(shape(line), anchors);
     auto [known, fresh] = checks_.try_emplace(key);
     if (!fresh) return *known;
     known->key = key;
@@ -1228,10 +1231,7 @@ class Run {
   // for every line of these anchors, whatever its shape (a message under
   // stamps of other widths), so made once per set of anchors.
   const std::vector<uint32_t>& touched_by(const std::vector<uint32_t>& anchors) {
-    uint64_t key = 0x746f7563686564ull;  // "touched"
-    for (uint32_t a : anchors) key = (key ^ a) * 0x100000001B3ull, key ^= key >> 29;
-    key = (key ^ anchors.size()) * 0x9E3779B97F4A7C15ull;
-    auto [index, fresh] = touched_of_.try_emplace(key);
+    auto [index, fresh] = touched_of_.try_emplace(anchors_key(0x746f7563686564ull /* "touched" */, anchors));
     if (!fresh && touched_lists_[*index].anchors == anchors) return touched_lists_[*index].templates;
     std::vector<uint32_t> touched;
     std::vector<size_t>& runs = touched_runs_;  // where each list touched starts in `touched`, and the end

@@ -20,7 +20,7 @@ using namespace kbtriage;
 
 namespace {
 
-std::vector<std::string> codes_of(const std::string& line) {
+std::vector<std::string> codes_of(std::string_view line) {
   std::vector<std::string> out;
   for (const ErrorCode& c : extract_codes(line)) out.push_back(c.code);
   return out;
@@ -368,13 +368,6 @@ TEST_CASE("lines keyed alike share an entry that says whether their codes key va
 
 namespace {
 
-// A line's codes as the code reader gives them.
-std::vector<std::string> code_texts(std::string_view text) {
-  std::vector<std::string> out;
-  for (const kbtriage::ErrorCode& c : kbtriage::extract_codes(text)) out.push_back(c.code);
-  return out;
-}
-
 size_t stamped = 0, unlike = 0;
 
 // A line keyed in two masks as its parts, one after the other, and holds
@@ -386,15 +379,15 @@ void reads_as_parts(std::string_view line) {
   const std::string_view lead = line.substr(0, at), rest = line.substr(at);
   std::vector<uint64_t> joined = message_words(lead);
   kbtriage::append_message_words(joined, message_words(rest));
-  std::vector<std::string> codes = code_texts(lead);
-  for (const std::string& c : code_texts(rest)) {
+  std::vector<std::string> codes = codes_of(lead);
+  for (const std::string& c : codes_of(rest)) {
     if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
   }
-  if (joined == message_words(line) && codes == code_texts(line)) return;
+  if (joined == message_words(line) && codes == codes_of(line)) return;
   if (++unlike <= 5) {
     INFO("line: " << line << "\nlead: " << lead);
     CHECK(joined == message_words(line));
-    CHECK(codes == code_texts(line));
+    CHECK(codes == codes_of(line));
   }
 }
 
